@@ -1,0 +1,74 @@
+// The pairbench command line. Each command lives in commands/; this file only declares the
+// commands and options (commander) and maps errors to exit codes in one place.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ImportError, StackFileError } from "../config/index";
+import { runImportDpservice } from "./commands/importDpservice";
+import { runValidate } from "./commands/validate";
+import { CliError, EXIT_ERROR, EXIT_FAILED, EXIT_OK } from "./errors";
+import { PROJECT_DIR } from "./projectDir";
+
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function stackName(value: string): string {
+    if (!STACK_NAME.test(value)) {
+        throw new InvalidArgumentError("a stack name is letters, digits, '-', '_' or '.', e.g. dev or lab");
+    }
+    return value;
+}
+
+const print = (text: string) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+const printErr = (line: string) => process.stderr.write(`${line}\n`);
+
+export function buildProgram(projectDir: string = PROJECT_DIR): Command {
+    const program = new Command("pairbench")
+        .description("Test-ready machine pairs, the dataplane under test and network benchmarks, as Pulumi stacks")
+        .showHelpAfterError("(run 'pairbench help' for usage)")
+        .exitOverride();
+
+    program
+        .command("validate")
+        .description("check Pulumi.<stack>.yaml against the pairbench schema; lists every error")
+        .requiredOption("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to check", stackName)
+        .option("-f, --file <path>", "check this file instead of Pulumi.<stack>.yaml")
+        .action((opts: { stack: string; file?: string }) => runValidate(projectDir, opts, print));
+
+    program
+        .command("import-dpservice")
+        .description("convert dpservice's test_configurations.json into a stack config")
+        .argument("<file>", "dpservice benchmark test_configurations.json")
+        .option("-s, --stack <name>", "write Pulumi.<name>.yaml instead of printing to stdout", stackName)
+        .option("--disk-template <path>", "raw Gardenlinux image for the VMs (provision.py's --disk-template)")
+        .option("--docker-image <ref>", "dpservice image for stage cicd (overrides default_dpservice_image)")
+        .option("--build-path <dir>", "dpservice checkout for stage dev")
+        .addOption(new Option("--mode <mode>", "dpservice mode").choices(["offload", "non-offload"]))
+        .option("--force", "overwrite an existing stack file")
+        .action((file: string, opts: Record<string, unknown>) =>
+            runImportDpservice(projectDir, file, opts, { out: print, err: printErr }),
+        );
+
+    return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const program = buildProgram();
+    try {
+        await program.parseAsync([...argv]);
+        return EXIT_OK;
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            // Help and version are exits with code 0; usage errors were already printed.
+            return e.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+        }
+        if (e instanceof CliError) {
+            printErr(`error: ${e.message}`);
+            return e.exitCode;
+        }
+        if (e instanceof ImportError || e instanceof StackFileError) {
+            printErr(`error: ${e.message}`);
+            return EXIT_FAILED;
+        }
+        printErr(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return EXIT_ERROR;
+    }
+}
