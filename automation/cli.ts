@@ -50,8 +50,8 @@ export function buildProgram(projectDir: string = PROJECT_DIR): Command {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function main(argv: readonly string[]): Promise<number> {
-    const program = buildProgram();
+export async function main(argv: readonly string[], projectDir: string = PROJECT_DIR): Promise<number> {
+    const program = buildProgram(projectDir);
     try {
         await program.parseAsync([...argv]);
         return EXIT_OK;

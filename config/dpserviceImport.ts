@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ConfigIssue } from "./crossChecks";
 import { NAME_PATTERN, PCI_ADDR_PATTERN } from "./schema";
-import { validateStackConfig } from "./validate";
+import { validateStackConfig, valueAt } from "./validate";
 
 export interface ImportOptions {
     /** Raw/qcow2 Gardenlinux image for the VMs (provision.py's --disk-template). */
@@ -290,7 +290,7 @@ export function importDpserviceConfig(text: string, opts: ImportOptions = {}): I
         throw new ImportError(
             parsed.error.issues.map((i) => ({
                 path: i.path.filter((p): p is string | number => typeof p !== "symbol"),
-                message: i.code === "invalid_type" && i.input === undefined ? `is missing; it ${i.message}` : i.message,
+                message: valueAt(json, i.path.filter((p): p is string | number => typeof p !== "symbol")) === undefined ? `is missing; it ${i.message}` : i.message,
             })),
         );
     }

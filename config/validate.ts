@@ -25,14 +25,24 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
     return issues.map((iss) => `  - ${formatPath(iss.path)}: ${iss.message}`).join("\n");
 }
 
-function fromZod(error: z.ZodError): ConfigIssue[] {
+/** The raw value at a path, or undefined when any step is missing. */
+export function valueAt(values: unknown, path: ReadonlyArray<string | number>): unknown {
+    let cur: unknown = values;
+    for (const seg of path) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<string | number, unknown>)[seg];
+    }
+    return cur;
+}
+
+function fromZod(error: z.ZodError, values: unknown): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     for (const iss of error.issues) {
         const path = iss.path.filter((p): p is string | number => typeof p !== "symbol");
         if (iss.code === "unrecognized_keys") {
             // One issue per unknown key, at the key's own path.
             for (const key of iss.keys) issues.push({ path: [...path, key], message: iss.message });
-        } else if (iss.code === "invalid_type" && iss.input === undefined) {
+        } else if (path.length > 0 && valueAt(values, path) === undefined) {
             issues.push({ path, message: `is required and missing; it ${iss.message}` });
         } else {
             issues.push({ path, message: iss.message });
@@ -100,7 +110,7 @@ export function validateStackConfig(values: unknown): ValidationResult {
         const issues = crossCheck(parsed.data);
         return issues.length > 0 ? { ok: false, issues } : { ok: true, config: parsed.data };
     }
-    const issues = fromZod(parsed.error);
+    const issues = fromZod(parsed.error, values);
     const partial = salvage(values);
     if (partial !== undefined) {
         // Cross checks on a partial config must not crash; their findings are a bonus.
