@@ -1,10 +1,26 @@
 // The pairbench Pulumi program: load and validate the stack config (nothing is registered when
 // it is invalid), build the environment, export the outputs. Keep this file thin: the work is
 // in config/, components/ and benchmarks/.
+import * as os from "os";
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
+import { LibvirtEnvironment } from "./components/libvirtEnvironment";
 import { describeStack } from "./components/stackSummary";
 
 const config = loadStackConfig();
 
 /** What this stack stands up, as validated: machines, placement and dataplane. */
 export const stack = describeStack(config);
+
+const libvirt =
+    config.environment === "libvirt"
+        ? new LibvirtEnvironment("pairbench", {
+              config,
+              context: { stack: pulumi.getStack(), projectDir: process.cwd(), homeDir: os.homedir() },
+          })
+        : undefined;
+
+/** The VMs with their management addresses (libvirt stacks). */
+export const machines = libvirt?.machines;
+/** The test-ready pairs: endpoints, addresses and placement, without secrets. */
+export const pairs = libvirt?.pairSummaries;

@@ -1,0 +1,170 @@
+// A libvirt stack's machines, built from its validated config: a HypervisorSetup per hypervisor,
+// a LibvirtDomain per VM and a TestReadyPair per default pair (see plan.ts for which pairs).
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config/index";
+import { hypervisorConnection, hypervisorPrivateKey } from "./connection";
+import { HypervisorSetup } from "./hypervisorSetup";
+import { LibvirtDomain } from "./libvirtDomain";
+import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
+import { planLibvirt, PlanContext, resolveLocalPath } from "./plan";
+import { PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
+
+export interface LibvirtEnvironmentArgs {
+    /** The validated stack config (environment libvirt). */
+    readonly config: StackConfig;
+    /** Stack name, project directory and home directory (for MACs and local paths). */
+    readonly context: PlanContext;
+    /** sha256 of a local image file. Defaults to hashing the file at deploy time. */
+    readonly sha256?: (localPath: string) => pulumi.Input<string>;
+    /** Seconds to wait for each VM's DHCP lease. Defaults to 300. */
+    readonly leaseTimeoutSeconds?: number;
+    /** Seconds to wait for each VM's SSH server. Defaults to 300. */
+    readonly sshTimeoutSeconds?: number;
+    /** Seconds to wait for a pair's server to answer on the test network. Defaults to 120. */
+    readonly peerTimeoutSeconds?: number;
+}
+
+/** A VM, without secrets: for stack outputs. */
+export interface MachineSummary {
+    readonly name: string;
+    readonly hypervisor: string;
+    readonly managementMac: string;
+    readonly managementIp: string;
+}
+
+/**
+ * Children: `-<hypervisor>` (HypervisorSetup), `-<vm>` (LibvirtDomain), `-<client>-<server>`
+ * (TestReadyPair). Root logs into the VMs with the hypervisor's key; the VMs authorize
+ * `ssh.publicKeyPath`, or else the `.pub` file next to their hypervisor's key.
+ */
+export class LibvirtEnvironment extends pulumi.ComponentResource {
+    public readonly hypervisors: Readonly<Record<string, HypervisorSetup>>;
+    public readonly vms: Readonly<Record<string, LibvirtDomain>>;
+    public readonly pairs: readonly TestReadyPair[];
+    public readonly machines: pulumi.Output<MachineSummary[]>;
+    public readonly pairSummaries: pulumi.Output<PairSummary[]>;
+
+    constructor(name: string, args: LibvirtEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pairbench:components:LibvirtEnvironment", name, {}, opts);
+        const cfg = args.config;
+        const ctx = args.context;
+        if (cfg.environment !== "libvirt") {
+            throw new pulumi.ResourceError(`LibvirtEnvironment needs environment libvirt (is ${cfg.environment})`, this);
+        }
+        const plan = planLibvirt(cfg, ctx);
+        const hashes = new Map<string, pulumi.Output<string>>();
+        const sha256 = (file: string) => {
+            if (!hashes.has(file)) {
+                hashes.set(file, pulumi.output(args.sha256 ? args.sha256(file) : sha256File(file, "image file")));
+            }
+            return hashes.get(file)!;
+        };
+        const passwordHash = secretString(cfg.ssh?.rootPasswordHash, "ssh.rootPasswordHash");
+        const configuredKeys = cfg.ssh?.publicKeyPath;
+
+        const hypervisors: Record<string, HypervisorSetup> = {};
+        const vms: Record<string, LibvirtDomain> = {};
+        for (const hp of plan.hypervisors) {
+            const hv = hp.hypervisor;
+            const privateKey = hypervisorPrivateKey(hv, ctx);
+            const connection = hypervisorConnection(hv, privateKey);
+            const setup = new HypervisorSetup(
+                `${name}-${hv.name}`,
+                { hypervisor: hv, connection, images: hp.images, sha256 },
+                { parent: this },
+            );
+            hypervisors[hv.name] = setup;
+
+            const keyFile =
+                configuredKeys !== undefined
+                    ? resolveLocalPath(configuredKeys, ctx)
+                    : hv.sshKey !== undefined && "path" in hv.sshKey
+                      ? `${resolveLocalPath(hv.sshKey.path, ctx)}.pub`
+                      : undefined;
+            if (keyFile === undefined) {
+                throw new pulumi.ResourceError(
+                    `hypervisor ${hv.name}: no public key for the VMs; set pairbench:ssh.publicKeyPath (the public half of the hypervisors' sshKey)`,
+                    this,
+                );
+            }
+            const keys = pulumi
+                .output(readLocalFile(keyFile, "the SSH public key for the VMs"))
+                .apply((text) => parsePublicKeys(text));
+
+            for (const vm of hp.vms) {
+                vms[vm.name] = new LibvirtDomain(
+                    `${name}-${vm.name}`,
+                    {
+                        vm,
+                        hypervisor: hv,
+                        connection,
+                        ...(privateKey ? { privateKey } : {}),
+                        hypervisorSetup: setup,
+                        image: setup.images.apply((images) => images[vm.image.name] ?? {}),
+                        sshAuthorizedKeys: keys,
+                        ...(passwordHash ? { passwordHash } : {}),
+                        stack: ctx.stack,
+                        ...(args.leaseTimeoutSeconds ? { leaseTimeoutSeconds: args.leaseTimeoutSeconds } : {}),
+                        ...(args.sshTimeoutSeconds ? { sshTimeoutSeconds: args.sshTimeoutSeconds } : {}),
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        const endpoint = (vmName: string): PairEndpoint => {
+            const d = vms[vmName]!;
+            const overlay = plan.vms.find((v) => v.name === vmName)!.overlay;
+            return {
+                name: vmName,
+                host: d.hypervisorName,
+                connection: d.connection,
+                managementIp: d.managementIp,
+                testIpv4: overlay.ipv4,
+                ...(overlay.ipv6 !== undefined ? { testIpv6: overlay.ipv6 } : {}),
+                ready: d.ready,
+                generation: d.domainUuid,
+            };
+        };
+        const pairs = plan.pairs.map(
+            (p) =>
+                new TestReadyPair(
+                    `${name}-${p.name}`,
+                    {
+                        backend: {
+                            kind: "libvirt",
+                            client: endpoint(p.client),
+                            server: endpoint(p.server),
+                            ...(args.peerTimeoutSeconds ? { peerTimeoutSeconds: args.peerTimeoutSeconds } : {}),
+                        },
+                    },
+                    { parent: this },
+                ),
+        );
+
+        this.hypervisors = hypervisors;
+        this.vms = vms;
+        this.pairs = pairs;
+        this.machines = pulumi.all(
+            Object.values(vms).map((d) =>
+                d.managementIp.apply((ip) => ({
+                    name: d.vmName,
+                    hypervisor: d.hypervisorName,
+                    managementMac: d.managementMac,
+                    managementIp: ip,
+                })),
+            ),
+        );
+        this.pairSummaries = pulumi.all(pairs.map((p) => p.summary));
+        this.registerOutputs({ machines: this.machines, pairSummaries: this.pairSummaries });
+    }
+}
+
+/** A secret config value as a secret Output; an undecrypted `{secure}` value is an error. */
+function secretString(value: string | { secure: string } | undefined, field: string): pulumi.Output<string> | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string") {
+        throw new Error(`pairbench:${field} is still encrypted; run through Pulumi (pulumi up) so it is decrypted`);
+    }
+    return pulumi.secret(value);
+}
