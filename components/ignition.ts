@@ -72,7 +72,9 @@ export function testNicEnv(spec: Pick<IgnitionSpec, "hostname" | "managementMac"
         vars.push(["TEST_MAC", nic.mac], ["TEST_IPV4", `${nic.ipv4}/${nic.ipv4Prefix ?? 24}`]);
         if (nic.ipv6 !== undefined) vars.push(["TEST_IPV6", `${nic.ipv6}/${nic.ipv6Prefix ?? 64}`]);
     }
-    return vars.map(([k, v]) => `${k}=${shellArg(v)}\n`).join("");
+    // Plain values stay unquoted so simple KEY=VALUE readers work too; anything else is quoted.
+    const value = (v: string) => (/^[A-Za-z0-9._/:@%+-]+$/.test(v) ? v : shellArg(v));
+    return vars.map(([k, v]) => `${k}=${value(v)}\n`).join("");
 }
 
 /** systemd-networkd config for a static test NIC; the 10- prefix wins over a distro's catch-all. */
