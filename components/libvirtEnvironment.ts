@@ -116,14 +116,14 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
             const d = vms[vmName]!;
             const overlay = plan.vms.find((v) => v.name === vmName)!.overlay;
             return {
-                name: vmName,
+                machine: vmName,
                 host: d.hypervisorName,
-                connection: d.connection,
+                ssh: d.connection,
                 managementIp: d.managementIp,
                 testIpv4: overlay.ipv4,
                 ...(overlay.ipv6 !== undefined ? { testIpv6: overlay.ipv6 } : {}),
                 ready: d.ready,
-                generation: d.domainUuid,
+                instance: d.domainUuid,
             };
         };
         const pairs = plan.pairs.map(

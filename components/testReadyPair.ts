@@ -8,21 +8,24 @@ import { ConnectionArgs } from "./connection";
 import { peerWait } from "./domainScripts";
 import { Placement } from "./plan";
 
-/** One machine of a pair, as benchmarks use it. */
+/**
+ * One machine of a pair, as benchmarks use it (the shape of benchmarks/endpoint.ts's
+ * BenchmarkEndpoint: `machine`, `ssh`, test and management addresses, `instance`).
+ */
 export interface PairEndpoint {
     /** The machine's name (the libvirt domain / VM name). */
-    readonly name: string;
+    readonly machine: string;
     /** Where it runs: the hypervisor's name. */
     readonly host: string;
     /** SSH as root (through the hypervisor for libvirt VMs); a secret. */
-    readonly connection: pulumi.Output<ConnectionArgs>;
+    readonly ssh: pulumi.Output<ConnectionArgs>;
     readonly managementIp: pulumi.Output<string>;
     readonly testIpv4: string;
     readonly testIpv6?: string;
     /** Resolves once a login worked. */
     readonly ready: pulumi.Output<string>;
     /** Changes whenever the machine is replaced (the domain UUID): re-run what depends on it. */
-    readonly generation: pulumi.Output<string>;
+    readonly instance: pulumi.Output<string>;
 }
 
 /** A pair of libvirt VMs (LibvirtDomain endpoints), on one hypervisor or two. */
@@ -60,7 +63,7 @@ export interface EndpointSummary {
 
 function summarize(e: PairEndpoint): pulumi.Output<EndpointSummary> {
     return e.managementIp.apply((ip) => ({
-        name: e.name,
+        name: e.machine,
         host: e.host,
         managementIp: ip,
         testIpv4: e.testIpv4,
@@ -68,10 +71,21 @@ function summarize(e: PairEndpoint): pulumi.Output<EndpointSummary> {
     }));
 }
 
+/** The machine as the pair hands it out: `ssh` and `instance` resolve only once the pair is ready. */
+function gated(e: PairEndpoint, ready: pulumi.Output<string>): PairEndpoint {
+    return {
+        ...e,
+        ssh: pulumi.all([e.ssh, ready]).apply(([ssh]) => ssh),
+        instance: pulumi.all([e.instance, ready]).apply(([id]) => id),
+        ready,
+    };
+}
+
 /**
  * The facade benchmarks build on. Child: `-peer`, run on the client over SSH, waiting (bounded,
  * with backoff) until the server answers on the test network; it runs again when either
- * machine is replaced.
+ * machine is replaced. The endpoints it hands out are gated on that check, so anything using
+ * their `ssh` or `instance` runs after it.
  */
 export class TestReadyPair extends pulumi.ComponentResource {
     public readonly client: PairEndpoint;
@@ -92,16 +106,16 @@ export class TestReadyPair extends pulumi.ComponentResource {
                 placement = client.host === server.host ? "same-host" : "cross-host";
                 // IPv6 is checked only when both ends have it.
                 const ipv6 = client.testIpv6 !== undefined ? server.testIpv6 : undefined;
-                const context = { host: `VM ${client.name} (via hypervisor ${client.host})`, step: `peer ${server.name} on the test network` };
+                const context = { host: `VM ${client.machine} (via hypervisor ${client.host})`, step: `peer ${server.machine} on the test network` };
                 const peer = new remote.Command(
                     `${name}-peer`,
                     {
-                        connection: client.connection,
+                        connection: client.ssh,
                         // Waiting on both `ready`s orders the check after both logins.
                         create: pulumi
                             .all([client.ready, server.ready])
                             .apply(() => peerWait(context, server.testIpv4, ipv6, backend.peerTimeoutSeconds ?? 120)),
-                        triggers: [client.generation, server.generation],
+                        triggers: [client.instance, server.instance],
                     },
                     { parent: this },
                 );
@@ -118,8 +132,8 @@ export class TestReadyPair extends pulumi.ComponentResource {
             }
         }
 
-        this.client = backend.client;
-        this.server = backend.server;
+        this.client = gated(backend.client, ready);
+        this.server = gated(backend.server, ready);
         this.placement = placement;
         this.ready = ready;
         this.summary = pulumi.all([summarize(this.client), summarize(this.server)]).apply(([c, s]) => ({

@@ -79,7 +79,7 @@ describe("domain XML", () => {
     });
 
     it("escapes values instead of letting them change the document", () => {
-        const xml = buildDomainXml({ ...base, boot: { kind: "kernel", kernel: "/k", cmdline: `a="</cmdline><x/>" & b` } as DomainSpec, disk: undefined });
+        const xml = buildDomainXml({ ...base, boot: { kind: "kernel", kernel: "/k", cmdline: `a="</cmdline><x/>" & b` }, disk: undefined } as DomainSpec);
         assert.strictEqual(parse(xml).os.cmdline, `a="</cmdline><x/>" & b`);
     });
 
