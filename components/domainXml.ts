@@ -88,7 +88,8 @@ export function buildDomainXml(spec: DomainSpec): string {
     } else {
         os.ele("boot", { dev: "hd" });
     }
-    os.ele("smbios", { mode: "sysinfo" });
+    // No <smbios mode='sysinfo'/>: it asks for an SMBIOS-type sysinfo, and with only the fwcfg
+    // one libvirt refuses to start the domain ("sysinfo are not available"). fw_cfg needs none.
 
     // fw_cfg entries reach the guest's /sys/firmware/qemu_fw_cfg only when ACPI is on.
     const features = domain.ele("features");
