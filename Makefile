@@ -15,7 +15,11 @@ NODE_STAMP := node_modules/.package-lock.json
 PAIRBENCH := node bin/pairbench.js
 WITH_ENV = eval "$$($(PAIRBENCH) env)" &&
 
-.PHONY: help setup toolchain typecheck lint test test-unit doctor
+# Debian packages the tests run for real: libvirt's and ignition's validators (contract tests),
+# iperf3 and sockperf (parsers are tested on real loopback runs).
+TEST_PACKAGES := libvirt-clients ignition iperf3 sockperf
+
+.PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor
 
 help:
 	@echo "make test       install dependencies, build the Pulumi toolchain, type-check, run all tests"
@@ -31,6 +35,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(NODE_STAMP)
 
+test-packages:
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
 toolchain: setup
 	@$(WITH_ENV) bash toolchain/build.sh
 
@@ -39,6 +50,7 @@ doctor: setup
 
 typecheck: setup
 	npx tsc --noEmit -p tsconfig.json
+	npx tsc --noEmit -p test/e2e/fixtures/smoke
 
 lint: setup
 	bash scripts/check-file-sizes.sh
@@ -46,5 +58,9 @@ lint: setup
 test-unit: setup
 	npx mocha 'test/unit/**/*.test.ts'
 
-test: setup toolchain typecheck lint
+# The command provider's own Go tests (in-process SSH server with a jump host).
+test-go:
+	cd toolchain/command && go test ./...
+
+test: setup test-packages toolchain typecheck lint test-go
 	@$(WITH_ENV) npx mocha

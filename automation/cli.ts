@@ -3,6 +3,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ImportError, StackFileError } from "../config/index";
 import { runImportDpservice } from "./commands/importDpservice";
+import { runSummarize } from "./commands/summarize";
+import { runDoctor, runEnv } from "./commands/toolchain";
 import { runValidate } from "./commands/validate";
 import { CliError, EXIT_ERROR, EXIT_FAILED, EXIT_OK } from "./errors";
 import { PROJECT_DIR } from "./projectDir";
@@ -45,6 +47,23 @@ export function buildProgram(projectDir: string = PROJECT_DIR): Command {
         .action((file: string, opts: Record<string, unknown>) =>
             runImportDpservice(projectDir, file, opts, { out: print, err: printErr }),
         );
+
+    program
+        .command("env")
+        .description("print the hermetic Pulumi environment as shell exports: eval \"$(pairbench env)\"")
+        .action(() => runEnv(projectDir, print));
+
+    program
+        .command("doctor")
+        .description("report the Pulumi toolchain, plugins, backend and lab prerequisites, with fixes")
+        .option("--json", "print the report as JSON")
+        .action((opts: { json?: boolean }) => runDoctor(projectDir, opts, print));
+
+    program
+        .command("summarize")
+        .description("receiver-side Gbit/s of iperf3 -J client outputs (one file per round): per round, mean, median, stddev, 95% CI")
+        .argument("<file...>", "iperf3 -J output of one client run each")
+        .action((files: string[]) => runSummarize(files, print));
 
     return program;
 }
