@@ -13,7 +13,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # The hermetic Pulumi environment (PULUMI_HOME, backend, passphrase, ...) comes from one place:
 # automation/environment.ts, printed as shell exports by `pairbench env`.
 PAIRBENCH := node bin/pairbench.js
-WITH_ENV = eval "$$($(PAIRBENCH) env)" &&
+WITH_ENV = pulumi_env=$$($(PAIRBENCH) env) && eval "$$pulumi_env" &&
 
 # Debian packages the tests run for real: libvirt's and ignition's validators (contract tests),
 # iperf3 and sockperf (parsers are tested on real loopback runs).
