@@ -7,7 +7,7 @@ import { HypervisorSetup } from "./hypervisorSetup";
 import { LibvirtDomain } from "./libvirtDomain";
 import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
 import { planLibvirt, PlanContext, resolveLocalPath } from "./plan";
-import { PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
+import { gateEndpoint, PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
 
 export interface LibvirtEnvironmentArgs {
     /** The validated stack config (environment libvirt). */
@@ -41,6 +41,11 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
     public readonly hypervisors: Readonly<Record<string, HypervisorSetup>>;
     public readonly vms: Readonly<Record<string, LibvirtDomain>>;
     public readonly pairs: readonly TestReadyPair[];
+    /**
+     * Every VM as a benchmark endpoint, by name; `ssh` and `instance` resolve once every pair
+     * is test-ready, so benchmarks using them run after the readiness checks.
+     */
+    public readonly endpoints: Readonly<Record<string, PairEndpoint>>;
     public readonly machines: pulumi.Output<MachineSummary[]>;
     public readonly pairSummaries: pulumi.Output<PairSummary[]>;
 
@@ -142,6 +147,8 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 ),
         );
 
+        const allReady = pulumi.all(pairs.map((p) => p.ready)).apply((r) => r.join("; "));
+        this.endpoints = Object.fromEntries(plan.vms.map((v) => [v.name, gateEndpoint(endpoint(v.name), allReady)]));
         this.hypervisors = hypervisors;
         this.vms = vms;
         this.pairs = pairs;

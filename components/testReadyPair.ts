@@ -71,8 +71,8 @@ function summarize(e: PairEndpoint): pulumi.Output<EndpointSummary> {
     }));
 }
 
-/** The machine as the pair hands it out: `ssh` and `instance` resolve only once the pair is ready. */
-function gated(e: PairEndpoint, ready: pulumi.Output<string>): PairEndpoint {
+/** The machine as a pair hands it out: `ssh` and `instance` resolve only once `ready` does. */
+export function gateEndpoint(e: PairEndpoint, ready: pulumi.Output<string>): PairEndpoint {
     return {
         ...e,
         ssh: pulumi.all([e.ssh, ready]).apply(([ssh]) => ssh),
@@ -132,8 +132,8 @@ export class TestReadyPair extends pulumi.ComponentResource {
             }
         }
 
-        this.client = gated(backend.client, ready);
-        this.server = gated(backend.server, ready);
+        this.client = gateEndpoint(backend.client, ready);
+        this.server = gateEndpoint(backend.server, ready);
         this.placement = placement;
         this.ready = ready;
         this.summary = pulumi.all([summarize(this.client), summarize(this.server)]).apply(([c, s]) => ({

@@ -128,6 +128,9 @@ describe("libvirt components under mocks", () => {
         assert.strictEqual(rec.find(CMD, "pb-hv1-network").deleteBeforeReplace, true);
         assert.deepStrictEqual(rec.find(CMD, "pb-hv1-guest-kernel-finalize").inputs["triggers"], [fakeSha(path.join(dir, ".pairbench/guest/vmlinuz"))]);
         assert.strictEqual(await resolve(env.pairs[0]!.client.instance), "uuid-vm1");
+        assert.deepStrictEqual(Object.keys(env.endpoints), ["vm1", "vm2", "vm3"]);
+        assert.strictEqual(await resolve(env.endpoints["vm3"]!.instance), "uuid-vm3");
+        assert.strictEqual(await resolve(env.endpoints["vm3"]!.ready), "peer answers; peer answers");
     });
 
     it("dev: commands run as root, the domain boots the uploaded kernel, VMs are reached through their hypervisor", async () => {
