@@ -2,23 +2,15 @@
 // TestReadyPair facade (components/) offers exactly these values; neither side imports the
 // other's internals. Types only: no Pulumi values are imported here.
 import type * as pulumi from "@pulumi/pulumi";
+import type { types } from "@pulumi/command";
 import { NAME_PATTERN } from "../config/schema";
 
-/** One SSH hop. */
-export interface SshHop {
-    readonly host: pulumi.Input<string>;
-    /** Defaults to 22. */
-    readonly port?: pulumi.Input<number>;
-    readonly user: pulumi.Input<string>;
-    /** PEM private key; pass it as a pulumi secret. */
-    readonly privateKey: pulumi.Input<string>;
-}
-
-/** How to reach a machine: directly, or through a jump host (a VM through its hypervisor). */
-export interface SshAccess extends SshHop {
-    /** Jump host. Defaults to none (direct connection). */
-    readonly proxy?: pulumi.Input<SshHop>;
-}
+/**
+ * How to reach a machine: what `remote.Command` takes as `connection` — host, port, user,
+ * privateKey (a secret; none means the SSH agent) and an optional `proxy` jump host (a VM
+ * through its hypervisor).
+ */
+export type SshAccess = types.input.remote.ConnectionArgs;
 
 /** A machine of a test-ready pair, as benchmarks see it. */
 export interface BenchmarkEndpoint {
