@@ -111,13 +111,13 @@ export interface ScenarioMeta {
 
 interface ScenarioBase extends ScenarioMeta {
     readonly kind: ScenarioKind;
-    readonly policy: Policy;
     readonly verdict: Verdict;
     readonly reason: string;
 }
 
 export interface ThroughputScenarioResult extends ScenarioBase {
     readonly kind: "throughput";
+    readonly policy: Policy;
     readonly unit: "Gbit/s";
     readonly expected: number | null;
     readonly stats: Summary;
@@ -127,6 +127,8 @@ export interface ThroughputScenarioResult extends ScenarioBase {
 
 export interface LatencyScenarioResult extends ScenarioBase {
     readonly kind: "latency";
+    /** Latency is reported, never judged. */
+    readonly policy: null;
     readonly unit: "us";
     readonly expected: null;
     /** Statistics over rounds of each per-round figure. */
@@ -197,7 +199,7 @@ export function throughputResult(
 }
 
 /** A latency scenario from its rounds; there is no latency threshold, so the verdict is `none`. */
-export function latencyResult(meta: ScenarioMeta, rounds: readonly SockperfResult[], method: Omit<LatencyMethod, "toolVersion">, policy: Policy): LatencyScenarioResult {
+export function latencyResult(meta: ScenarioMeta, rounds: readonly SockperfResult[], method: Omit<LatencyMethod, "toolVersion">): LatencyScenarioResult {
     if (rounds.length === 0) throw new Error(`${meta.name}: no rounds`);
     const records: LatencyRound[] = rounds.map((r, i) => ({
         round: i,
@@ -218,7 +220,7 @@ export function latencyResult(meta: ScenarioMeta, rounds: readonly SockperfResul
         ...meta,
         kind: "latency",
         unit: "us",
-        policy,
+        policy: null,
         verdict: "none",
         reason: "latency is reported, not judged (no latency threshold is configured)",
         expected: null,

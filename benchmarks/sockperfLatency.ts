@@ -120,7 +120,6 @@ export class SockperfLatency extends pulumi.ComponentResource {
                             client: { machine: args.client.machine, address: clientAddress ?? null },
                             target: t, port,
                         },
-                        "mean",
                     ),
                 );
             });
