@@ -11,3 +11,4 @@ export * from "./sockperf";
 export * from "./sockperfLatency";
 export * from "./stats";
 export * from "./verdict";
+export * from "./samples";

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { parseIperf3 } from "../../../benchmarks/iperf3";
 import { buildResults, RESULTS_SCHEMA, ThroughputMethod, throughputResult } from "../../../benchmarks/results";
+import { toSamples } from "../../../benchmarks/samples";
 import { iperf3OnLoopback } from "./support/loopback";
 
 const method: Omit<ThroughputMethod, "toolVersion"> = {
@@ -42,5 +43,18 @@ describe("results document", function () {
         assert.strictEqual(buildResults({ runId: "", scenarios: [] }).verdict, "none");
         assert.throws(() => buildResults({ runId: "", scenarios: [scenario("a", 1), scenario("a", 1)] }), /duplicate scenario result 'a'/);
         assert.throws(() => throughputResult({ name: "e", scenario: "e", suite: "custom", thresholdClass: null }, [], method, "mean", 1), /e: no rounds/);
+    });
+
+    it("flattens into PKB-style samples: one per round and per statistic, stable unique ids", () => {
+        const results = buildResults({ runId: "run-3", scenarios: [scenario("cross-host-ipv4", 8)], context: { stack: "lab" } });
+        const samples = toSamples(results);
+        const tput = samples.filter((x) => x.metric === "throughput");
+        assert.deepStrictEqual(tput.map((x) => x.value), results.scenarios[0]!.rounds.map((r) => r.gbps));
+        assert.deepStrictEqual(tput.map((x) => x.sampleId), ["run-3/cross-host-ipv4/throughput/0", "run-3/cross-host-ipv4/throughput/1"]);
+        assert.ok(tput.every((x) => x.unit === "Gbit/s" && x.timestamp !== null && x.metadata["stack"] === "lab" && x.metadata["placement"] === "cross-host"));
+        assert.deepStrictEqual(samples.filter((x) => x.metric !== "throughput").map((x) => x.metric), [
+            "throughput_mean", "throughput_median", "throughput_stddev", "throughput_ci95_low", "throughput_ci95_high",
+        ]);
+        assert.strictEqual(new Set(samples.map((x) => x.sampleId)).size, samples.length);
     });
 });
