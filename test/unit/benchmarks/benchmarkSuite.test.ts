@@ -1,6 +1,9 @@
 // BenchmarkSuite under Pulumi mocks: scenarios that share machines are chained through explicit
 // dependencies, independent pairs are not, and the results come out in the documented shape.
 import * as assert from "assert";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { spawnSync } from "child_process";
 import * as command from "@pulumi/command";
 import { parseStackConfig } from "../../../config/index";
@@ -11,6 +14,9 @@ import { azureEndpointKeys, planScenarios, ScenarioPlan } from "../../../benchma
 import { stackValues } from "../../support/stackFiles";
 import { freePort } from "./support/loopback";
 import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+
+/** A private work directory, so parallel test runs on one machine never share pid files. */
+const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
 
 const CMD = "command:remote:Command";
 
@@ -116,7 +122,7 @@ describe("BenchmarkSuite (mocks, measured on loopback)", function () {
         const scenarios = plans("dev", (v) => {
             v["benchmark"] = { ...v["benchmark"], scenarios: ["same-host-ipv4", "latency"], rounds: 2, seconds: 1, omit: 0, flows: 1 };
         }).map((p) => ({ ...p, basePort: p.kind === "latency" ? p1 : p2 }));
-        const suite = new BenchmarkSuite("live", { scenarios, endpoints: devEndpoints, runId: "run-9", context: { stack: "dev", dataplane: "vxlan" } });
+        const suite = new BenchmarkSuite("live", { scenarios, endpoints: devEndpoints, workDir: scratch(), runId: "run-9", context: { stack: "dev", dataplane: "vxlan" } });
         const results = await resolve(suite.results);
         await m.settle(suite);
         assert.strictEqual(results.schema, RESULTS_SCHEMA);

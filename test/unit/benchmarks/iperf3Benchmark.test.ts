@@ -1,6 +1,9 @@
 // Iperf3Benchmark under Pulumi mocks: exact children, the round chain, re-run triggers, and a
 // real measurement where the mocked remote commands run the generated scripts on loopback.
 import * as assert from "assert";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -10,6 +13,9 @@ import { parseIperf3 } from "../../../benchmarks/iperf3";
 import { Iperf3Benchmark, Iperf3BenchmarkArgs, validateIperf3BenchmarkArgs } from "../../../benchmarks/iperf3Benchmark";
 import { freePort } from "./support/loopback";
 import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+
+/** A private work directory, so parallel test runs on one machine never share pid files. */
+const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
 
 const CMD = "command:remote:Command";
 const TOKEN = "pairbench:benchmarks:Iperf3Benchmark";
@@ -119,7 +125,7 @@ describe("Iperf3Benchmark (mocks)", function () {
     it("measures for real: the steps' scripts run on loopback and the result holds their figures", async () => {
         m.outputs((type, _name, inputs) => (type === CMD ? runCreate(inputs) : {}));
         const basePort = await freePort();
-        const b = new Iperf3Benchmark("real", { ...base, rounds: 2, flows: 2, seconds: 1, omit: 1, basePort, expectedGbps: 0.001, scenario: { name: "same-host-ipv4", suite: "dpservice", thresholdClass: "local_vm2vm" } });
+        const b = new Iperf3Benchmark("real", { ...base, workDir: scratch(), rounds: 2, flows: 2, seconds: 1, omit: 1, basePort, expectedGbps: 0.001, scenario: { name: "same-host-ipv4", suite: "dpservice", thresholdClass: "local_vm2vm" } });
         const result = await resolve(b.result);
         await m.settle(b);
         const stdouts = [0, 1].map((r) => runCreateOutput(m, `real-client-${r}`));
@@ -151,7 +157,7 @@ describe("Iperf3Benchmark (mocks)", function () {
         // The server step does nothing here, so the client's connection is refused.
         m.outputs((type, name, inputs) => (type === CMD && name.includes("-client-") ? runCreate(inputs) : {}));
         const basePort = await freePort();
-        const b = new Iperf3Benchmark("refused", { ...base, rounds: 1, seconds: 1, omit: 0, basePort });
+        const b = new Iperf3Benchmark("refused", { ...base, workDir: scratch(), rounds: 1, seconds: 1, omit: 0, basePort });
         await assert.rejects(resolve(b.result), (e: Error) => {
             assert.match(e.message, new RegExp(`refused round 0 flow 0 \\(port ${basePort}\\): iperf3: unable to connect to server: Connection refused`));
             return true;

@@ -46,10 +46,11 @@ describe("results document", function () {
     });
 
     it("flattens into PKB-style samples: one per round and per statistic, stable unique ids", () => {
-        const results = buildResults({ runId: "run-3", scenarios: [scenario("cross-host-ipv4", 8)], context: { stack: "lab" } });
+        const s = scenario("cross-host-ipv4", 8);
+        const results = buildResults({ runId: "run-3", scenarios: [s], context: { stack: "lab" } });
         const samples = toSamples(results);
         const tput = samples.filter((x) => x.metric === "throughput");
-        assert.deepStrictEqual(tput.map((x) => x.value), results.scenarios[0]!.rounds.map((r) => r.gbps));
+        assert.deepStrictEqual(tput.map((x) => x.value), s.rounds.map((r) => r.gbps));
         assert.deepStrictEqual(tput.map((x) => x.sampleId), ["run-3/cross-host-ipv4/throughput/0", "run-3/cross-host-ipv4/throughput/1"]);
         assert.ok(tput.every((x) => x.unit === "Gbit/s" && x.timestamp !== null && x.metadata["stack"] === "lab" && x.metadata["placement"] === "cross-host"));
         assert.deepStrictEqual(samples.filter((x) => x.metric !== "throughput").map((x) => x.metric), [

@@ -1,12 +1,18 @@
 // SockperfLatency under Pulumi mocks: one server step, chained client rounds, and a real
 // measurement where the mocked remote commands run the generated scripts on loopback.
 import * as assert from "assert";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { spawnSync } from "child_process";
 import { sockperfServerStart, sockperfServerStop } from "../../../benchmarks/commands";
 import { parseSockperf } from "../../../benchmarks/sockperf";
 import { SockperfLatency, validateSockperfLatencyArgs } from "../../../benchmarks/sockperfLatency";
 import { freePort } from "./support/loopback";
 import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+
+/** A private work directory, so parallel test runs on one machine never share pid files. */
+const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
 
 const CMD = "command:remote:Command";
 const endpoint = (machine: string, ip?: string) => ({ machine, ssh: { host: "h", user: "root", privateKey: "K" }, ...(ip ? { testIpv4: ip } : {}) });
@@ -50,7 +56,7 @@ describe("SockperfLatency (mocks)", function () {
             });
             const port = await freePort();
             const l = new SockperfLatency(`real-${protocol}`, {
-                server: endpoint("vm1", "127.0.0.1"), client: endpoint("vm2", "127.0.0.1"), placement: "same-host", protocol, port, rounds: 2, seconds: 1,
+                server: endpoint("vm1", "127.0.0.1"), client: endpoint("vm2", "127.0.0.1"), placement: "same-host", protocol, port, rounds: 2, seconds: 1, workDir: scratch(),
                 scenario: { name: "latency", suite: "netperf" },
             });
             const result = await resolve(l.result);
