@@ -3,6 +3,7 @@
 // in config/, components/ and benchmarks/.
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
+import { BenchmarkSuite, planScenarios, thresholdProfile } from "./benchmarks";
 import { loadStackConfig } from "./config";
 import { LibvirtEnvironment } from "./components/libvirtEnvironment";
 import { describeStack } from "./components/stackSummary";
@@ -24,3 +25,23 @@ const libvirt =
 export const machines = libvirt?.machines;
 /** The test-ready pairs: endpoints, addresses and placement, without secrets. */
 export const pairs = libvirt?.pairSummaries;
+
+/** The benchmarks between the test-ready machines; their outputs are the measurements. */
+const suite = libvirt
+    ? new BenchmarkSuite("pairbench-bench", {
+          scenarios: planScenarios(config),
+          endpoints: libvirt.endpoints,
+          runId: config.runId,
+          context: {
+              stack: pulumi.getStack(),
+              environment: config.environment,
+              dataplane: stack.dataplane,
+              thresholds: thresholdProfile(config),
+          },
+      })
+    : undefined;
+
+/** Results per scenario (docs/results-schema.md). */
+export const results = suite?.results;
+/** Overall verdict: pass, fail or inconclusive. */
+export const verdict = suite?.verdict;

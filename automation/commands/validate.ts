@@ -1,5 +1,6 @@
 // `pairbench validate --stack NAME`: checks Pulumi.NAME.yaml with the schema the program uses.
-import { formatIssues, readStackFile, stackFilePath, StackConfig, validateStackConfig } from "../../config/index";
+import { planScenarios, ScenarioSelectionError } from "../../benchmarks/scenarios";
+import { ConfigIssue, formatIssues, readStackFile, stackFilePath, StackConfig, validateStackConfig } from "../../config/index";
 import { CliError, EXIT_FAILED } from "../errors";
 
 export interface ValidateOptions {
@@ -20,12 +21,25 @@ export function describeConfig(cfg: StackConfig): string {
     );
 }
 
+/** The scenario selection is checked as the program checks it, so bad names fail offline too. */
+function scenarioIssues(cfg: StackConfig): ConfigIssue[] {
+    try {
+        planScenarios(cfg);
+        return [];
+    } catch (e) {
+        if (!(e instanceof ScenarioSelectionError)) throw e;
+        return e.problems.map((message) => ({ path: ["benchmark", "scenarios"], message }));
+    }
+}
+
 export function runValidate(projectDir: string, opts: ValidateOptions, out: (line: string) => void): void {
     const file = opts.file ?? stackFilePath(projectDir, opts.stack);
     const result = validateStackConfig(readStackFile(file));
-    if (!result.ok) {
-        const n = result.issues.length;
-        throw new CliError(`${file}: ${n} error${n === 1 ? "" : "s"}:\n${formatIssues(result.issues)}`, EXIT_FAILED);
+    const issues: ConfigIssue[] = result.ok ? scenarioIssues(result.config) : [...result.issues];
+    if (!result.ok || issues.length > 0) {
+        const n = issues.length;
+        throw new CliError(`${file}: ${n} error${n === 1 ? "" : "s"}:\n${formatIssues(issues)}`, EXIT_FAILED);
     }
-    out(`${file}: valid (${describeConfig(result.config)})`);
+    const scenarios = planScenarios(result.config).map((s) => s.name);
+    out(`${file}: valid (${describeConfig(result.config)}; scenarios: ${scenarios.join(", ")})`);
 }

@@ -59,6 +59,16 @@ describe("pairbench validate / import-dpservice (CLI)", function () {
         assert.match(r.stderr, /pairbench:vms\[2\]\.hypervisor: unknown hypervisor 'hypervisor-9'/);
     });
 
+    it("checks benchmark.scenarios against the catalogue offline", () => {
+        const file = path.join(tmp, "scenarios.yaml");
+        const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(file, dev.replace("    flows: 2\n", "    flows: 2\n    scenarios: [same-host-ipv4, lb-cross-host, warp-speed]\n"));
+        const r = pairbench(["validate", "--stack", "scenarios", "--file", file]);
+        assert.strictEqual(r.code, 1, r.stdout);
+        assert.match(r.stderr, /pairbench:benchmark\.scenarios: 'lb-cross-host' does not apply to this stack/);
+        assert.match(r.stderr, /pairbench:benchmark\.scenarios: unknown scenario 'warp-speed'; known: same-host-ipv4/);
+    });
+
     it("exits 1 naming the field for a broken dpservice file, and for a file that is not JSON", () => {
         const bad = path.join(tmp, "bad.json");
         const json = JSON.parse(fs.readFileSync(FIXTURE, "utf8"));
