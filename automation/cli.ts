@@ -65,6 +65,28 @@ export function buildProgram(projectDir: string = PROJECT_DIR): Command {
         .argument("<file...>", "iperf3 -J output of one client run each")
         .action((files: string[]) => runSummarize(files, print));
 
+    // The emulated two-hypervisor lab (lab/, docs/lab.md); needs root.
+    const lab = program.command("lab").description("the emulated two-hypervisor lab on this machine (network namespaces, libvirtd, sshd)");
+    lab.command("up")
+        .description("create or complete the lab (idempotent): packages, guest image, namespaces, links, libvirtd, virtlogd, sshd")
+        .option("--no-packages", "do not install missing Debian packages")
+        .option("--no-image", "do not build or link the guest image")
+        .action((opts: { packages: boolean; image: boolean }) => import("./commands/lab").then((m) => m.runLabUp(projectDir, opts, print)));
+    lab.command("down")
+        .description("stop and remove everything the lab created; fails listing anything left")
+        .action(() => import("./commands/lab").then((m) => m.runLabDown(projectDir, print)));
+    lab.command("status")
+        .description("what runs (exit 1 unless the whole lab runs)")
+        .option("--json", "print the status as JSON")
+        .action((opts: { json?: boolean }) => import("./commands/lab").then((m) => m.runLabStatus(projectDir, opts, print)));
+    lab.command("image")
+        .description("build (or take from the cache) the guest image and link it to .pairbench/guest/")
+        .option("--force", "rebuild even when the cache has it")
+        .action((opts: { force?: boolean }) => import("./commands/lab").then((m) => m.runLabImage(projectDir, opts, print)));
+    lab.command("verify")
+        .description("boot the dev stack's VMs in the running lab without Pulumi, check SSH and iperf3 between them, remove them")
+        .action(() => import("./commands/lab").then((m) => m.runLabVerify(projectDir, print)));
+
     return program;
 }
 
