@@ -20,7 +20,7 @@ import { libvirtConfigFiles, sshdConfig } from "./files";
 import { readTail, run, runDaemonizing, spawnDetached, waitFor } from "./runner";
 import { insideView, LabHypervisor, LabSpec } from "./spec";
 import { HypervisorState, LabState } from "./state";
-import { netnsExists, netnsPidList, processAlive, processInNetns, readPidFile, sshBanner, stopProcesses } from "./system";
+import { linkExists, netnsExists, netnsPidList, processAlive, processInNetns, readPidFile, sshBanner, stopProcesses } from "./system";
 
 export interface HvContext {
     readonly spec: LabSpec;
@@ -137,7 +137,13 @@ export async function teardownHypervisor(ctx: HvContext): Promise<string> {
     const left = await stopProcesses([...pids]);
     if (left.length > 0) throw new Error(`processes ${left.join(", ")} in ${hv.netns} did not exit after SIGKILL`);
     const existed = netnsExists(hv.netns);
-    if (existed) await run(["ip", "netns", "del", hv.netns]);
+    if (existed) {
+        await run(["ip", "netns", "del", hv.netns]);
+        // The kernel dismantles the namespace (and the veth ends in the root namespace) asynchronously.
+        await waitFor(`${hv.mgmtVethHost} to go with ${hv.netns}`, 10_000, async () => ((await linkExists(hv.mgmtVethHost)) ? undefined : true)).catch(
+            () => undefined,
+        );
+    }
     delete ctx.state.hypervisors[hv.name];
     ctx.save();
     return `${pids.size} process${pids.size === 1 ? "" : "es"} stopped${existed ? `, ${hv.netns} deleted` : ""}`;

@@ -135,11 +135,18 @@ export async function labDown(projectDir: string, out: (line: string) => void, l
     }
     await p.step("links", async () => {
         const gone: string[] = [];
-        for (const name of [...spec.hypervisors.map((h) => h.mgmtVethHost), spec.mgmtBridge]) {
+        // A veth goes with its namespace, but the kernel removes namespaces asynchronously: a host
+        // end may still be listed for a moment, then vanish under our `ip link del`.
+        for (const name of spec.hypervisors.map((h) => h.mgmtVethHost)) {
             if (await linkExists(name)) {
-                await runAll(name === spec.mgmtBridge ? mgmtBridgeDelete(spec) : [["ip", "link", "del", name]]);
+                const r = await run(["ip", "link", "del", name], { allowFail: true });
+                if (r.code !== 0 && (await linkExists(name))) throw new Error(`cannot delete ${name}: ${r.stderr.trim()}`);
                 gone.push(name);
             }
+        }
+        if (await linkExists(spec.mgmtBridge)) {
+            await runAll(mgmtBridgeDelete(spec));
+            gone.push(spec.mgmtBridge);
         }
         return gone;
     }, (g) => (g.length > 0 ? `deleted ${g.join(", ")}` : "none left"));

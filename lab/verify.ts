@@ -1,7 +1,8 @@
 // `pairbench lab verify`: boots the dev stack's VMs in the running lab without Pulumi — the
 // components' own domain XML, ignition, network and VXLAN builders, driven over SSH as Pulumi
-// would — then checks SSH through the hypervisor, the test network (IPv4 and IPv6) and iperf3
-// same-host and cross-host, and removes everything it made. Proves the guest image and the lab.
+// would — then checks SSH through the hypervisor, the test network (IPv4 and IPv6), and runs the
+// benchmarks' own iperf3 and sockperf scripts (busybox sh in the guest) same-host and
+// cross-host, and removes everything it made. Proves the guest image and the lab.
 import * as fs from "fs";
 import * as path from "path";
 import { StackConfig, validateStackConfig, readStackFile } from "../config/index";
@@ -13,6 +14,9 @@ import { vmPaths } from "../components/naming";
 import { domainSpecFor, ignitionSpecFor, planLibvirt, VmPlan } from "../components/plan";
 import { sh, shellCommand } from "../components/shell";
 import { vxlanCreate, vxlanDelete } from "../components/vxlanScripts";
+import { iperf3ClientRound, iperf3ServerStart, iperf3ServerStop, sockperfClientRound, sockperfServerStart, sockperfServerStop, splitFlows } from "../benchmarks/commands";
+import { parseIperf3 } from "../benchmarks/iperf3";
+import { parseSockperf } from "../benchmarks/sockperf";
 import { Argv } from "./commands";
 import { Progress, run, waitFor } from "./runner";
 import { LabSpec, underlayPeers } from "./spec";
@@ -41,8 +45,10 @@ export function verifyPlan(cfg: StackConfig, publicKey: string, projectDir: stri
 export interface VerifyResult {
     /** Seconds from `virsh start` to a login over SSH through the hypervisor, per VM. */
     readonly bootToSshSeconds: Record<string, number>;
-    /** Receiver-side Gbit/s of a 5 s single-flow iperf3 run, per pair. */
+    /** Receiver-side Gbit/s of a 5 s run with two flows, per pair and address family (`vm1-vm2-ipv4`). */
     readonly iperf3Gbps: Record<string, number>;
+    /** Median UDP round trip of a 2 s sockperf ping-pong (64 bytes), per pair, µs. */
+    readonly sockperfP50Us: Record<string, number>;
 }
 
 /** Boots, measures and cleans up; cleanup runs even when a check fails. */
@@ -60,7 +66,7 @@ export async function labVerify(projectDir: string, spec: LabSpec, out: (line: s
     ];
     const onHv = (hv: string, step: string, body: string) => run(ssh(hv, hostCommand("root", { host: `hypervisor ${hv}`, step }, body)));
     const vnis = [...new Set(cfg.vms.map((v) => v.overlay.vni))];
-    const result: VerifyResult = { bootToSshSeconds: {}, iperf3Gbps: {} };
+    const result: VerifyResult = { bootToSshSeconds: {}, iperf3Gbps: {}, sockperfP50Us: {} };
     const network = new Set<string>();
     try {
         for (const hv of spec.hypervisors) {
@@ -119,16 +125,28 @@ export async function labVerify(projectDir: string, spec: LabSpec, out: (line: s
         const pairs = planLibvirt(cfg, { stack: "dev", projectDir, homeDir: projectDir }).pairs;
         for (const pair of pairs) {
             const server = vmOf(pair.server).plan.overlay;
-            await p.step(`${pair.name} (${pair.placement}): ping IPv4/IPv6, iperf3`, async () => {
+            const families = server.ipv6 ? (["ipv4", "ipv6"] as const) : (["ipv4"] as const);
+            await p.step(`${pair.name} (${pair.placement}): ping, iperf3 (the benchmarks' scripts), sockperf`, async () => {
                 await onVm(pair.client, shellCommand(["ping", "-c", "1", "-W", "5", server.ipv4]));
                 if (server.ipv6) await onVm(pair.client, shellCommand(["ping", "-6", "-c", "1", "-W", "5", server.ipv6]));
-                await onVm(pair.server, shellCommand(["iperf3", "-s", "-1", "-D"]));
-                await new Promise((r) => setTimeout(r, 500));
-                const r = await onVm(pair.client, shellCommand(["iperf3", "-c", server.ipv4, "-t", "5", "-O", "1", "-J"]));
-                const bps = (JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second;
-                result.iperf3Gbps[pair.name] = bps / 1e9;
-                return bps / 1e9;
-            }, (g) => `${g.toFixed(3)} Gbit/s`);
+                for (const family of families) {
+                    const ports = [5201, 5202];
+                    await onVm(pair.server, iperf3ServerStart({ dir: "/tmp/pairbench-verify-iperf3", ports }));
+                    const target = family === "ipv4" ? server.ipv4 : server.ipv6!;
+                    const round = await onVm(
+                        pair.client,
+                        iperf3ClientRound({ dir: "/tmp/pairbench-verify-client", target, family, ports, streams: 1, seconds: 5, omit: 1, reverse: false, protocol: "tcp" }),
+                    );
+                    const bps = splitFlows(round.stdout).reduce((sum, f) => sum + parseIperf3(f.text).receiverBitsPerSecond, 0);
+                    result.iperf3Gbps[`${pair.name}-${family}`] = bps / 1e9;
+                    await onVm(pair.server, iperf3ServerStop({ dir: "/tmp/pairbench-verify-iperf3", ports }));
+                }
+                const sp = { dir: "/tmp/pairbench-verify-sockperf", port: 11111, protocol: "udp" as const, lifetimeSeconds: 60 };
+                await onVm(pair.server, sockperfServerStart(sp));
+                const pong = await onVm(pair.client, sockperfClientRound({ target: server.ipv4, port: 11111, protocol: "udp", seconds: 2, messageSize: 64 }));
+                result.sockperfP50Us[pair.name] = parseSockperf(pong.stdout).p50Us;
+                await onVm(pair.server, sockperfServerStop(sp));
+            }, () => families.map((f) => `${f} ${result.iperf3Gbps[`${pair.name}-${f}`]!.toFixed(3)} Gbit/s`).join(", ") + `, UDP RTT p50 ${result.sockperfP50Us[pair.name]} µs`);
         }
         return result;
     } finally {

@@ -18,6 +18,8 @@ export const GUEST_PROGRAMS: ReadonlyArray<{ readonly path: string; readonly sou
     { path: "/usr/bin/dropbearkey", source: "/usr/bin/dropbearkey", pkg: "dropbear-bin" },
     { path: "/usr/bin/iperf3", source: "/usr/bin/iperf3", pkg: "iperf3" },
     { path: "/usr/bin/sockperf", source: "/usr/bin/sockperf", pkg: "sockperf" },
+    // Debian's busybox-static has no nohup applet; the benchmarks start servers with it.
+    { path: "/usr/bin/nohup", source: "/usr/bin/nohup", pkg: "coreutils" },
 ];
 
 /** The first `Depends: linux-image-…` of `apt-cache depends linux-image-amd64`. */
