@@ -1,9 +1,6 @@
 // The mocks harness itself: a component with a command child registers as expected.
 import * as assert from "assert";
-import { installMocks, settle, valueOf } from "../support/mocks";
-
-const mocks = installMocks();
-
+import { MockHarness, resolve, useMocks } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 
@@ -18,25 +15,28 @@ class Echo extends pulumi.ComponentResource {
 }
 
 describe("mocks harness", () => {
+    let mocks: MockHarness;
+    before(async () => (mocks = await useMocks()));
+    after(() => mocks.restore());
     beforeEach(() => mocks.reset());
 
     it("records a component and its children with their exact inputs", async () => {
         mocks.outputsFor("command:local:Command", (inputs) => ({ stdout: String(inputs["create"]).replace(/^echo /, "") }));
         const echo = new Echo("greeting", { text: "hello" });
-        await settle(echo);
+        await mocks.settle(echo);
         assert.deepStrictEqual(
-            mocks.registrations.map((r) => [r.type, r.name]),
+            mocks.records.map((r) => [r.type, r.name]),
             [
                 ["pairbench:test:Echo", "greeting"],
                 ["command:local:Command", "greeting-echo"],
             ],
         );
         assert.strictEqual(mocks.find("command:local:Command", "greeting-echo").inputs["create"], "echo hello");
-        assert.strictEqual(await valueOf(echo.stdout), "hello");
+        assert.strictEqual(await resolve(echo.stdout), "hello");
     });
 
     it("fails a lookup with the list of what was registered", async () => {
-        await settle(new Echo("other", { text: "x" }));
+        await mocks.settle(new Echo("other", { text: "x" }));
         assert.throws(() => mocks.find("command:local:Command", "missing"), /found 0; registered:\n {2}pairbench:test:Echo other/);
     });
 });

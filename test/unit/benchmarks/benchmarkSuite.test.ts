@@ -13,7 +13,7 @@ import { RESULTS_SCHEMA } from "../../../benchmarks/results";
 import { azureEndpointKeys, planScenarios, ScenarioPlan } from "../../../benchmarks/scenarios";
 import { stackValues } from "../../support/stackFiles";
 import { freePort } from "./support/loopback";
-import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+import { MockHarness as MockRuntime, resolve, useMocks } from "../../support/mocks";
 
 /** A private work directory, so parallel test runs on one machine never share pid files. */
 const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
@@ -34,7 +34,7 @@ const devEndpoints = { vm1: endpoint("vm1"), vm2: endpoint("vm2"), vm3: endpoint
 
 describe("BenchmarkSuite (mocks, preview)", () => {
     let m: MockRuntime;
-    before(async () => (m = await useMockRuntime({ preview: true })));
+    before(async () => (m = await useMocks({ preview: true })));
     after(() => m.restore());
     beforeEach(() => m.reset());
 
@@ -109,7 +109,7 @@ describe("BenchmarkSuite (mocks, preview)", () => {
 describe("BenchmarkSuite (mocks, measured on loopback)", function () {
     this.timeout(60000);
     let m: MockRuntime;
-    before(async () => (m = await useMockRuntime()));
+    before(async () => (m = await useMocks()));
     after(() => m.restore());
 
     it("exports every scenario's result and the overall verdict in the documented shape", async () => {

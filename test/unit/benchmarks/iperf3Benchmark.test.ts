@@ -12,7 +12,7 @@ import { BenchmarkEndpoint } from "../../../benchmarks/endpoint";
 import { parseIperf3 } from "../../../benchmarks/iperf3";
 import { Iperf3Benchmark, Iperf3BenchmarkArgs, validateIperf3BenchmarkArgs } from "../../../benchmarks/iperf3Benchmark";
 import { freePort } from "./support/loopback";
-import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+import { MockHarness as MockRuntime, resolve, useMocks } from "../../support/mocks";
 
 /** A private work directory, so parallel test runs on one machine never share pid files. */
 const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
@@ -41,7 +41,7 @@ const base: Iperf3BenchmarkArgs = { server: endpoint("vm1", "127.0.0.1"), client
 describe("Iperf3Benchmark (mocks)", function () {
     this.timeout(60000);
     let m: MockRuntime;
-    before(async () => (m = await useMockRuntime()));
+    before(async () => (m = await useMocks()));
     after(() => m.restore());
     beforeEach(() => m.reset());
 
@@ -167,7 +167,7 @@ describe("Iperf3Benchmark (mocks)", function () {
 
 describe("Iperf3Benchmark (mocks, preview)", () => {
     let m: MockRuntime;
-    before(async () => (m = await useMockRuntime({ preview: true })));
+    before(async () => (m = await useMocks({ preview: true })));
     after(() => m.restore());
 
     it("registers the same steps while the measurements are still unknown", async () => {

@@ -9,7 +9,7 @@ import { sockperfServerStart, sockperfServerStop } from "../../../benchmarks/com
 import { parseSockperf } from "../../../benchmarks/sockperf";
 import { SockperfLatency, validateSockperfLatencyArgs } from "../../../benchmarks/sockperfLatency";
 import { freePort } from "./support/loopback";
-import { MockRuntime, resolve, useMockRuntime } from "./support/mockRuntime";
+import { MockHarness as MockRuntime, resolve, useMocks } from "../../support/mocks";
 
 /** A private work directory, so parallel test runs on one machine never share pid files. */
 const scratch = () => mkdtempSync(path.join(tmpdir(), "pairbench-work-"));
@@ -20,7 +20,7 @@ const endpoint = (machine: string, ip?: string) => ({ machine, ssh: { host: "h",
 describe("SockperfLatency (mocks)", function () {
     this.timeout(60000);
     let m: MockRuntime;
-    before(async () => (m = await useMockRuntime()));
+    before(async () => (m = await useMocks()));
     after(() => m.restore());
     beforeEach(() => m.reset());
 

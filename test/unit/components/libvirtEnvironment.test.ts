@@ -10,7 +10,7 @@ import { validateStackConfig } from "../../../config/index";
 import { LibvirtEnvironment } from "../../../components/libvirtEnvironment";
 import { stackValues } from "../../support/stackFiles";
 import { fakeSha, TEST_PASSWORD_HASH, TEST_PUBLIC_KEY } from "./fixtures";
-import { isWireSecret, plainStrings, recordRegistrations, Recorder, resolve } from "./mockRecorder";
+import { isWireSecret, plainStrings, MockHarness as Recorder, useMocks, resolve } from "../../support/mocks";
 
 const CMD = "command:remote:Command";
 const COPY = "command:remote:CopyToRemote";
@@ -62,7 +62,7 @@ describe("libvirt components under mocks", () => {
         fs.writeFileSync(path.join(dir, "id_test.pub"), `${TEST_PUBLIC_KEY}\n`);
         fs.mkdirSync(path.join(dir, ".pairbench", "guest"), { recursive: true });
         for (const f of [".pairbench/guest/vmlinuz", ".pairbench/guest/initrd.img", "gardenlinux.raw"]) fs.writeFileSync(path.join(dir, f), f);
-        rec = await recordRegistrations((type, name) => (type === CMD ? stdoutFor(name) : {}));
+        rec = await useMocks({ outputs: (type, name) => (type === CMD ? stdoutFor(name) : {}) });
     });
     after(() => {
         rec.restore();
@@ -199,7 +199,7 @@ describe("libvirt components under mocks: preview", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-mocks-"));
         fs.writeFileSync(path.join(dir, "id_test"), PRIVATE_KEY);
         fs.writeFileSync(path.join(dir, "id_test.pub"), `${TEST_PUBLIC_KEY}\n`);
-        rec = await recordRegistrations(() => ({}), { preview: true });
+        rec = await useMocks({ preview: true });
     });
     after(() => {
         rec.restore();

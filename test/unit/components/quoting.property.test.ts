@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { NAME_PATTERN } from "../../../config/schema";
 import { LibvirtEnvironment } from "../../../components/libvirtEnvironment";
 import { fakeSha, stackConfig, TEST_PUBLIC_KEY } from "./fixtures";
-import { recordRegistrations, Recorder } from "./mockRecorder";
+import { MockHarness as Recorder, useMocks } from "../../support/mocks";
 
 const PROGRAMS = new Set([
     "virsh", "qemu-img", "install", "touch", "rmdir", "rm", "ls", "grep", "sysctl", "nft", "sed", "head", "cat", "awk",
@@ -68,13 +68,14 @@ describe("quoting: no config value breaks out of a generated command (property)"
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-quoting-"));
         fs.writeFileSync(path.join(dir, "id_test"), "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n");
-        rec = await recordRegistrations((type, n) =>
-            type !== "command:remote:Command" ? {}
-                : n.endsWith("-vf") ? { stdout: "0000:8b:00.3" }
-                : n.endsWith("-lease") ? { stdout: "192.168.122.7" }
-                : n.endsWith("-check") ? { stdout: "absent" }
-                : { stdout: "x" },
-        );
+        rec = await useMocks({
+            outputs: (type, n) =>
+                type !== "command:remote:Command" ? {}
+                    : n.endsWith("-vf") ? { stdout: "0000:8b:00.3" }
+                    : n.endsWith("-lease") ? { stdout: "192.168.122.7" }
+                    : n.endsWith("-check") ? { stdout: "absent" }
+                    : { stdout: "x" },
+        });
     });
     after(() => {
         rec.restore();
