@@ -12,6 +12,7 @@ export const GUEST = {
     rc: "/etc/pairbench/rc.sh",
     udhcpcScript: "/etc/pairbench/udhcpc.script",
     hostKey: "/etc/dropbear/dropbear_ed25519_host_key",
+    ecdsaHostKey: "/etc/dropbear/dropbear_ecdsa_host_key",
     ignition: "/usr/bin/ignition",
 } as const;
 
@@ -108,8 +109,12 @@ export function rcScript(spec: InitSpec): string {
         `udhcpc -i "$mgmt" -s ${GUEST.udhcpcScript} -x "hostname:$(hostname)" -b -t 60 -T 1 -A 1 -p /run/udhcpc-mgmt.pid`,
         "",
         "mkdir -p /etc/dropbear",
-        `[ -s ${GUEST.hostKey} ] || dropbearkey -t ed25519 -f ${GUEST.hostKey} >/dev/null 2>&1 || fail "dropbearkey"`,
-        `dropbear -r ${GUEST.hostKey} -p 22 -P /run/dropbear.pid -s || fail "dropbear"`,
+        // Two host keys: dropbear 2022.83 offers rsa-sha2-256 even without an RSA key and dies on
+        // it; Go's SSH client (Pulumi's command provider) prefers ECDSA over RSA, OpenSSH ed25519.
+        // Both are quick to make at boot, unlike RSA under TCG.
+        `[ -s ${GUEST.hostKey} ] || dropbearkey -t ed25519 -f ${GUEST.hostKey} >/dev/null 2>&1 || fail "dropbearkey ed25519"`,
+        `[ -s ${GUEST.ecdsaHostKey} ] || dropbearkey -t ecdsa -s 256 -f ${GUEST.ecdsaHostKey} >/dev/null 2>&1 || fail "dropbearkey ecdsa"`,
+        `dropbear -r ${GUEST.hostKey} -r ${GUEST.ecdsaHostKey} -p 22 -P /run/dropbear.pid -s || fail "dropbear"`,
         'log "ready: $(hostname), ssh on $mgmt $(ip -4 -o addr show dev "$mgmt" | awk \'{ print $4 }\')"',
         "",
     ].join("\n");

@@ -74,6 +74,8 @@ describe("guest image parts", () => {
         assert.ok(order.every((v, i) => v > 0 && (i === 0 || v > order[i - 1]!)), `steps out of order: ${order}`);
         assert.match(rc, /-platform qemu/);
         assert.match(rc, /accept_dad/);
+        // Two host keys: with only ed25519, dropbear 2022.83 still offers rsa-sha2-256 and aborts when Go's client picks it.
+        assert.match(rc, /dropbear -r \/etc\/dropbear\/dropbear_ed25519_host_key -r \/etc\/dropbear\/dropbear_ecdsa_host_key -p 22/);
     });
 
     it("the udhcpc script, the setfiles stand-in and inittab are well-formed", function () {
