@@ -58,6 +58,18 @@ export function projectGuestDir(projectDir: string): string {
     return path.join(projectDir, ".pairbench", "guest");
 }
 
+/** Builds kept in the cache besides the current one (about 100 MB each). */
+export const KEEP_BUILDS = 2;
+
+/** Cached builds to delete: all but the current one and the `keep` newest others. */
+export function buildsToPrune(builds: ReadonlyArray<{ name: string; mtimeMs: number }>, current: string, keep: number): string[] {
+    return builds
+        .filter((b) => b.name !== current)
+        .sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name))
+        .slice(keep)
+        .map((b) => b.name);
+}
+
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 
 /** A program and its libraries, resolved on the host. */
@@ -158,6 +170,11 @@ export async function buildGuestImage(opts: { cacheRoot?: string; force?: boolea
         fs.writeFileSync(path.join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
         fs.rmSync(dir, { recursive: true, force: true });
         fs.renameSync(out, dir);
+        const builds = fs
+            .readdirSync(cacheRoot, { withFileTypes: true })
+            .filter((e) => e.isDirectory() && /^[0-9a-f]{16}$/.test(e.name))
+            .map((e) => ({ name: e.name, mtimeMs: fs.statSync(path.join(cacheRoot, e.name)).mtimeMs }));
+        for (const old of buildsToPrune(builds, hash, KEEP_BUILDS)) fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
     } finally {
         fs.rmSync(work, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@
 // scripts (syntax-checked by busybox when it is installed) and the root filesystem layout.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import { buildsToPrune } from "../../../../lab/guest/build";
 import { etcFiles, INITTAB, rcScript, SETFILES_SHIM, UDHCPC_SCRIPT } from "../../../../lab/guest/init";
 import { kernelFeatures, xzPayloadOffset } from "../../../../lab/guest/kernel";
 import { guestLibraryPath, parseLdd } from "../../../../lab/guest/ldd";
@@ -107,6 +108,18 @@ describe("guest image parts", () => {
             seen.add(e.path);
         }
         assert.deepStrictEqual(guestTree(inputs()), tree, "deterministic");
+    });
+
+    it("keeps the current build and the two newest others in the cache", () => {
+        const builds = [
+            { name: "a", mtimeMs: 1 },
+            { name: "b", mtimeMs: 4 },
+            { name: "cur", mtimeMs: 0 },
+            { name: "d", mtimeMs: 3 },
+            { name: "e", mtimeMs: 2 },
+        ];
+        assert.deepStrictEqual(buildsToPrune(builds, "cur", 2).sort(), ["a", "e"]);
+        assert.deepStrictEqual(buildsToPrune([{ name: "cur", mtimeMs: 0 }], "cur", 2), []);
     });
 
     it("refuses files below a link and duplicate programs", () => {
