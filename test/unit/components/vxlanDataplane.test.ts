@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { installMocks, MockHarness, settle, valueOf } from "../../support/mocks";
+import { MockHarness, resolve, useMocks } from "../../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { Hypervisor } from "../../../config/index";
 import { validateVxlanDataplaneArgs, VxlanDataplane, VxlanDataplaneArgs, vxlanSpecs } from "../../../components/vxlanDataplane";
@@ -116,16 +116,8 @@ esac`;
 /** Installs mocks for one suite and gives the previous monitor back after it (other files have theirs). */
 function suiteMocks(opts: { preview?: boolean } = {}): () => MockHarness {
     let mocks: MockHarness | undefined;
-    let previous: ReturnType<typeof pulumi.runtime.getMonitor>;
-    let previousDryRun = false;
-    before(() => {
-        previous = pulumi.runtime.getMonitor();
-        previousDryRun = pulumi.runtime.isDryRun();
-        mocks = installMocks(opts);
-    });
-    after(() => {
-        if (previous !== undefined) pulumi.runtime.setMockOptions(previous, "pairbench", "test", previousDryRun);
-    });
+    before(async () => (mocks = await useMocks(opts)));
+    after(() => mocks?.restore());
     beforeEach(() => mocks!.reset());
     return () => mocks!;
 }
@@ -140,7 +132,7 @@ describe("VxlanDataplane (mocks)", () => {
     it("creates one command per hypervisor and VNI with the other hypervisors as remotes", async () => {
         mocks.outputsFor(CMD, (_inputs, name) => ({ stdout: `made ${name}\n` }));
         const dp = new VxlanDataplane("pb-dataplane", args({ vnis: [67, 66, 66] }));
-        await settle(dp);
+        await mocks.settle(dp);
         const cmds = mocks.ofType(CMD);
         assert.deepStrictEqual(
             cmds.map((c) => c.name),
@@ -150,14 +142,14 @@ describe("VxlanDataplane (mocks)", () => {
         assert.match(hv2.inputs["create"], /local 198\.18\.1\.12 dstport 4789 remote 198\.18\.1\.11/);
         assert.match(hv2.inputs["delete"], /step remove VXLAN 66/);
         assert.deepStrictEqual(hv2.inputs["triggers"], [hv2.inputs["create"]]);
-        assert.ok(hv2.urn.includes("::command:remote:Command::"), hv2.urn);
+        assert.ok(hv2.urn.endsWith("::pairbench:components:VxlanDataplane$command:remote:Command::pb-dataplane-hv2-vni66"), hv2.urn);
         assert.deepStrictEqual(dp.bridges, { hv1: ["pb-vni66", "pb-vni67"], hv2: ["pb-vni66", "pb-vni67"] });
-        assert.strictEqual(await valueOf(dp.ready["hv1"]!), "made pb-dataplane-hv1-vni66\nmade pb-dataplane-hv1-vni67");
+        assert.strictEqual(await resolve(dp.ready["hv1"]!), "made pb-dataplane-hv1-vni66\nmade pb-dataplane-hv1-vni67");
     });
 
     it("keeps the connection secret", async () => {
         const dp = new VxlanDataplane("pb-dataplane", args());
-        await settle(dp);
+        await mocks.settle(dp);
         const conn = mocks.find(CMD, "pb-dataplane-hv1-vni66").inputs["connection"];
         assert.strictEqual(conn?.["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "connection is a secret");
     });
@@ -178,7 +170,7 @@ describe("VxlanDataplane (mocks)", () => {
             /underlayIp must differ per hypervisor: 198\.18\.1\.11/,
         );
         assert.throws(() => new VxlanDataplane("bad", args({ port: 70000 })), /hypervisor hv1: invalid VXLAN spec for VNI 66: port 70000 must be 1\.\.65535/);
-        await settle();
+        await mocks.settle();
         assert.deepStrictEqual(mocks.ofType(CMD), []);
     });
 });
@@ -187,9 +179,9 @@ describe("VxlanDataplane (mocks, preview)", () => {
     const harness = suiteMocks({ preview: true });
 
     it("registers the same commands when nothing has run yet", async () => {
-        const dp = new VxlanDataplane("pb-dataplane", args());
-        await settle(dp);
         const mocks = harness();
+        const dp = new VxlanDataplane("pb-dataplane", args());
+        await mocks.settle(dp);
         assert.deepStrictEqual(mocks.ofType(CMD).map((c) => c.name), ["pb-dataplane-hv1-vni66", "pb-dataplane-hv2-vni66"]);
         assert.match(mocks.find(CMD, "pb-dataplane-hv1-vni66").inputs["create"], /remote 198\.18\.1\.12/);
     });
