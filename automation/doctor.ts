@@ -31,7 +31,7 @@ export interface PluginEntry {
 /** Tools of the emulated lab: name → the Debian package that has it. */
 export const LAB_TOOLS: ReadonlyArray<{ name: string; pkg: string; why: string }> = [
     { name: "virsh", pkg: "libvirt-clients", why: "drives libvirt domains" },
-    { name: "libvirtd", pkg: "libvirt-daemon-system", why: "runs the emulated hypervisors' libvirt" },
+    { name: "libvirtd", pkg: "libvirt-daemon", why: "runs the emulated hypervisors' libvirt" },
     { name: "qemu-system-x86_64", pkg: "qemu-system-x86", why: "runs the VMs (TCG)" },
     { name: "ip", pkg: "iproute2", why: "hypervisor namespaces and links" },
     { name: "nft", pkg: "nftables", why: "hypervisor input policy" },

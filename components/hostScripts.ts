@@ -29,7 +29,7 @@ export function hostCommand(user: string, ctx: ScriptContext, body: string): str
         `trap 'pb_rc=$?; printf "pairbench: %s: failed (exit %s): %s\\n" "$PB_CONTEXT" "$pb_rc" "$BASH_COMMAND" >&2' ERR`,
         body,
     ].join("\n");
-    return asRoot(user, ["bash", "-euo", "pipefail", "-c", script]);
+    return asRoot(user, ["bash", "--norc", "--noprofile", "-euo", "pipefail", "-c", script]);
 }
 
 /**
@@ -60,7 +60,8 @@ export function workDirDelete(p: HypervisorPaths): string {
         `left=$(ls -A "$dir" | grep -vx '.pairbench-owned' || true)`,
         'if [ -z "$left" ]; then',
         sh`  rm -f ${p.ownerMarker}`,
-        '  rmdir "$dir"',
+        // A workDir that is a mount point (its own volume; the emulated lab's private directory) stays.
+        '  if mountpoint -q "$dir"; then pb_note "$dir is a mount point: emptied, left in place"; else rmdir "$dir"; fi',
         "else",
         '  pb_note "left $dir in place, it still holds: $(echo $left)"',
         "fi",

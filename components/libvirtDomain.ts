@@ -23,6 +23,8 @@ export interface LibvirtDomainArgs {
     readonly privateKey?: pulumi.Output<string>;
     /** The hypervisor's preparation; the domain is created after it. */
     readonly hypervisorSetup: pulumi.Resource;
+    /** The test network's dataplane (e.g. VxlanDataplane): the domain starts after it and is deleted before it. */
+    readonly dataplane?: pulumi.Resource;
     /** Paths of the VM's image files on the hypervisor (from HypervisorSetup). */
     readonly image: pulumi.Input<RemoteImage>;
     /** Public keys for root's authorized keys. */
@@ -128,7 +130,7 @@ export class LibvirtDomain extends pulumi.ComponentResource {
                 triggers: [this.xml, ignitionSha, image],
             },
             // Same domain name: the old one must be gone before the new one is defined.
-            { parent: this, dependsOn: [args.hypervisorSetup], deleteBeforeReplace: true },
+            { parent: this, dependsOn: [args.hypervisorSetup, ...(args.dataplane ? [args.dataplane] : [])], deleteBeforeReplace: true },
         );
         this.domainUuid = domain.stdout.apply((s) => s.trim());
 

@@ -8,6 +8,7 @@ import { LibvirtDomain } from "./libvirtDomain";
 import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
 import { planLibvirt, PlanContext, resolveLocalPath } from "./plan";
 import { gateEndpoint, PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
+import { VxlanDataplane } from "./vxlanDataplane";
 
 export interface LibvirtEnvironmentArgs {
     /** The validated stack config (environment libvirt). */
@@ -69,6 +70,24 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
 
         const hypervisors: Record<string, HypervisorSetup> = {};
         const vms: Record<string, LibvirtDomain> = {};
+        // The emulated lab's test network: a VXLAN bridge per VNI on every hypervisor.
+        const dataplane =
+            cfg.dataplane.kind === "vxlan"
+                ? new VxlanDataplane(
+                      `${name}-dataplane`,
+                      {
+                          hypervisors: plan.hypervisors.map((hp) => ({
+                              hypervisor: hp.hypervisor,
+                              connection: hypervisorConnection(hp.hypervisor, hypervisorPrivateKey(hp.hypervisor, ctx)),
+                              // Required by the config check for the vxlan dataplane.
+                              underlayIp: hp.hypervisor.underlayIp!,
+                          })),
+                          vnis: cfg.vms.map((v) => v.overlay.vni),
+                          ...(cfg.dataplane.vxlan ? { port: cfg.dataplane.vxlan.port } : {}),
+                      },
+                      { parent: this },
+                  )
+                : undefined;
         for (const hp of plan.hypervisors) {
             const hv = hp.hypervisor;
             const privateKey = hypervisorPrivateKey(hv, ctx);
@@ -105,6 +124,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                         connection,
                         ...(privateKey ? { privateKey } : {}),
                         hypervisorSetup: setup,
+                        ...(dataplane ? { dataplane } : {}),
                         image: setup.images.apply((images) => images[vm.image.name] ?? {}),
                         sshAuthorizedKeys: keys,
                         ...(passwordHash ? { passwordHash } : {}),

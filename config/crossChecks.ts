@@ -141,6 +141,14 @@ function checkDataplane(cfg: StackConfig, report: Report): void {
     } else if (dp.dpservice !== undefined) {
         report(["dataplane", "dpservice"], `only allowed with kind dpservice (is ${dp.kind})`);
     }
+    if (dp.kind === "vxlan") {
+        cfg.hypervisors.forEach((h, i) => {
+            if (h !== undefined && h.underlayIp === undefined) {
+                report(["hypervisors", i, "underlayIp"], "required with dataplane kind vxlan: this hypervisor's tunnel address");
+            }
+        });
+        checkUnique(cfg.hypervisors, (h) => h.underlayIp, (i) => ["hypervisors", i, "underlayIp"], "underlay address", report);
+    }
     if (dp.kind !== "vxlan" && dp.vxlan !== undefined) {
         report(["dataplane", "vxlan"], `only allowed with kind vxlan (is ${dp.kind})`);
     }

@@ -86,6 +86,8 @@ export const hypervisor = strict({
     os: z.enum(["gardenlinux", "debian"], { error: "must be gardenlinux or debian" }).default("gardenlinux"),
     /** libvirt domain type: kvm on real hosts, qemu (TCG) where KVM does not work. */
     domainType: z.enum(["kvm", "qemu"], { error: "must be kvm or qemu" }).default("kvm"),
+    /** Address of the hypervisor on the underlay network; the VXLAN dataplane's tunnel endpoint. */
+    underlayIp: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address such as 198.18.1.11" }).optional(),
     /** pairbench-owned working directory on the hypervisor. */
     workDir: z
         .string()

@@ -90,6 +90,8 @@ describe("libvirt components under mocks", () => {
         const pair = (p: string) => [`pairbench:components:TestReadyPair pb-${p} < pb`, `${CMD} pb-${p}-peer < pb-${p}`];
         const want = [
             "pairbench:components:LibvirtEnvironment pb < ",
+            "pairbench:components:VxlanDataplane pb-dataplane < pb",
+            `${CMD} pb-dataplane-hv1-vni66 < pb-dataplane`, `${CMD} pb-dataplane-hv2-vni66 < pb-dataplane`,
             ...perHv("pb-hv1"), ...perHv("pb-hv2"),
             ...perVm("vm1"), ...perVm("vm2"), ...perVm("vm3"),
             ...pair("vm1-vm2"), ...pair("vm1-vm3"),
@@ -107,6 +109,8 @@ describe("libvirt components under mocks", () => {
         has("pb-hv1-guest-kernel-upload", "pb-hv1-guest-kernel-check");
         has("pb-hv1-guest-kernel-finalize", "pb-hv1-guest-kernel-upload");
         has("pb-vm1-domain", "pb-hv1-network", "pb-hv1-ipforward", "pb-hv1-guest-kernel-finalize", "pb-hv1-guest-initrd-finalize");
+        // The test network's bridges exist before a domain starts, and outlive it on delete.
+        has("pb-vm1-domain", "pb-dataplane-hv1-vni66", "pb-dataplane-hv2-vni66");
         assert.ok(!deps("pb-vm3-domain").some((d) => d.startsWith("pb-hv1")), "vm3 waits for hv2 only");
         has("pb-vm1-lease", "pb-vm1-domain");
         has("pb-vm1-ssh", "pb-vm1-lease");
@@ -137,7 +141,7 @@ describe("libvirt components under mocks", () => {
         const env = build("dev");
         await rec.settle(env);
         const create = rec.find(CMD, "pb-vm1-domain").inputs["create"] as string;
-        assert.match(create, /^bash -euo pipefail -c /);
+        assert.match(create, /^bash --norc --noprofile -euo pipefail -c /);
         assert.match(create, /<kernel>\/var\/lib\/pairbench\/images\/[0-9a-f]{64}\.img<\/kernel>/);
         assert.ok(!rec.records.some((r) => r.name.endsWith("-nft")), "debian hosts get no nft rule");
         const ready = unsecret(rec.find(CMD, "pb-vm1-ready").inputs["connection"]);
@@ -154,7 +158,7 @@ describe("libvirt components under mocks", () => {
     it("lab: sudo for the benchmark user, the nft rule on Gardenlinux, the VF resolved on the hypervisor", async () => {
         const env = build("lab");
         await rec.settle(env);
-        assert.match(rec.find(CMD, "pb-hypervisor-1-workdir").inputs["create"], /^sudo -n -- bash -euo pipefail -c /);
+        assert.match(rec.find(CMD, "pb-hypervisor-1-workdir").inputs["create"], /^sudo -n -- bash --norc --noprofile -euo pipefail -c /);
         assert.ok(rec.find(CMD, "pb-hypervisor-2-nft"));
         assert.match(rec.find(CMD, "pb-vm1-vf").inputs["create"], /virtfn2/);
         assert.ok(rec.find(CMD, "pb-vm1-domain").dependsOn.includes("pb-vm1-vf"));
@@ -209,8 +213,9 @@ describe("libvirt components under mocks: preview", () => {
     it("registers the same resources while command outputs are still unknown", async () => {
         const env = build("dev");
         await rec.settle(env);
-        // The environment, 2 × (setup + 3 steps + 2 × (UploadedFile + 3)), 3 × (domain + 4), 2 × (pair + check).
-        assert.strictEqual(rec.records.length, 1 + 2 * 12 + 3 * 5 + 2 * 2);
+        // The environment, the dataplane + one VXLAN per hypervisor, 2 × (setup + 3 steps +
+        // 2 × (UploadedFile + 3)), 3 × (domain + 4), 2 × (pair + check).
+        assert.strictEqual(rec.records.length, 1 + 3 + 2 * 12 + 3 * 5 + 2 * 2);
         assert.strictEqual(pulumi.Output.isInstance(env.machines), true);
     });
 });

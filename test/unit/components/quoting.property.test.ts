@@ -19,6 +19,7 @@ import { MockHarness as Recorder, useMocks } from "../../support/mocks";
 const PROGRAMS = new Set([
     "virsh", "qemu-img", "install", "touch", "rmdir", "rm", "ls", "grep", "sysctl", "nft", "sed", "head", "cat", "awk",
     "basename", "readlink", "sha256sum", "chmod", "chown", "mv", "date", "sleep", "tail", "timeout", "ping", "ping6", "uname",
+    "ip", "bridge", "mountpoint",
 ]);
 const OUTER = new Set(["bash", "sudo", "sh", "uname"]);
 

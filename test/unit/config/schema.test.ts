@@ -92,6 +92,8 @@ describe("config schema", () => {
         { what: "load balancer on the VXLAN dataplane", stack: "dev", mutate: (v) => (v["lb"] = { name: "lb", ip: "198.19.1.1", ports: [{ protocol: "tcp", port: 5201 }], vni: 66, nodes: ["hv2"], machines: ["vm3"] }), path: "pairbench:lb", says: "dpservice" },
         { what: "a single VM", stack: "dev", mutate: (v) => v["vms"].splice(1), path: "pairbench:vms", says: "at least two VMs" },
         { what: "duplicate overlay address", stack: "dev", mutate: (v) => (v["vms"][2].overlay.ipv4 = "198.19.66.5"), path: "pairbench:vms[2].overlay.ipv4", says: "duplicate overlay IPv4" },
+        { what: "VXLAN hypervisor without an underlay address", stack: "dev", mutate: (v) => delete v["hypervisors"][1].underlayIp, path: "pairbench:hypervisors[1].underlayIp", says: "required with dataplane kind vxlan" },
+        { what: "two hypervisors on one underlay address", stack: "dev", mutate: (v) => (v["hypervisors"][1].underlayIp = "198.18.1.11"), path: "pairbench:hypervisors[1].underlayIp", says: "duplicate underlay address" },
         { what: "relative hypervisor workDir", stack: "dev", mutate: (v) => (v["hypervisors"][0].workDir = "pairbench"), path: "pairbench:hypervisors[0].workDir", says: "absolute path" },
         { what: "SSH key given both ways", stack: "lab", mutate: (v) => (v["hypervisors"][0].sshKey = { path: "~/.ssh/id_rsa", secret: "x" }), path: "pairbench:hypervisors[0].sshKey", says: "{path: FILE} or {secret: VALUE}" },
         { what: "Azure gallery pair without imageId", stack: "azure", mutate: (v) => delete v["azure"].pairs[2].imageId, path: "pairbench:azure.pairs[2].imageId", says: "os: gallery" },
