@@ -20,9 +20,10 @@ WITH_ENV = pulumi_env=$$($(PAIRBENCH) env) && eval "$$pulumi_env" &&
 # tested on real loopback runs).
 TEST_PACKAGES := libvirt-clients libxml2-utils ignition iperf3 sockperf
 
-.PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor
+.PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor dev
 
 help:
+	@echo "make dev        the whole system on this machine: emulated lab, pulumi up --stack dev, results, teardown"
 	@echo "make test       install dependencies, build the Pulumi toolchain, type-check, run all tests"
 	@echo "make toolchain  build pulumi, its nodejs language host and the command provider (cached)"
 	@echo "make doctor     show what pairbench found on this machine"
@@ -45,6 +46,10 @@ test-packages:
 
 toolchain: setup
 	@$(WITH_ENV) bash toolchain/build.sh
+
+# KEEP=1 leaves the dev stack and the lab up.
+dev: setup toolchain
+	@$(PAIRBENCH) dev $(if $(KEEP),--keep)
 
 doctor: setup
 	@$(PAIRBENCH) doctor

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ImportError, StackFileError } from "../config/index";
 import { runImportDpservice } from "./commands/importDpservice";
 import { runSummarize } from "./commands/summarize";
+import { runDev } from "./commands/dev";
 import { runDoctor, runEnv } from "./commands/toolchain";
 import { runValidate } from "./commands/validate";
 import { CliError, EXIT_ERROR, EXIT_FAILED, EXIT_OK } from "./errors";
@@ -47,6 +48,12 @@ export function buildProgram(projectDir: string = PROJECT_DIR): Command {
         .action((file: string, opts: Record<string, unknown>) =>
             runImportDpservice(projectDir, file, opts, { out: print, err: printErr }),
         );
+
+    program
+        .command("dev")
+        .description("the whole system on this machine: lab up, pulumi up --stack dev, results, destroy, lab down")
+        .option("--keep", "leave the dev stack and the lab up afterwards")
+        .action((opts: { keep?: boolean }) => runDev(projectDir, opts, print));
 
     program
         .command("env")

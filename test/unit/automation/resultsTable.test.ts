@@ -1,0 +1,44 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { writeResults } from "../../../automation/commands/dev";
+import { formatResultsTable } from "../../../automation/resultsTable";
+import { Results } from "../../../benchmarks/results";
+
+const summary = (mean: number, ci: [number, number] | null, n = 3) => ({ n, mean, median: mean, stddev: 0.1, ci95: ci });
+const results = {
+    schema: "pairbench.results/v1",
+    runId: "r1",
+    context: {},
+    verdict: "fail",
+    counts: { pass: 1, fail: 1, inconclusive: 0, none: 1 },
+    scenarios: [
+        { name: "same-host-ipv4", kind: "throughput", expected: 0.05, verdict: "pass", stats: summary(2.5, [2.25, 2.75]) },
+        { name: "cross-host-ipv6", kind: "throughput", expected: 8, verdict: "fail", stats: summary(2.1, null, 1) },
+        { name: "latency", kind: "latency", expected: null, verdict: "none", stats: { p50Us: summary(612, null), p99Us: summary(950.4, null), meanUs: summary(640, null) } },
+    ],
+} as unknown as Results;
+
+describe("results table and files", () => {
+    it("prints one aligned row per scenario with mean, CI, rounds, expected and verdict", () => {
+        const lines = formatResultsTable(results).split("\n");
+        assert.match(lines[0]!, /^scenario +measured \(mean\) +95% CI +rounds +expected +verdict$/);
+        assert.match(lines[2]!, /^same-host-ipv4 +2\.50 Gbit\/s +\[2\.25, 2\.75\] +3 +0\.05 +pass$/);
+        assert.match(lines[3]!, /^cross-host-ipv6 +2\.10 Gbit\/s +- +1 +8 +fail$/);
+        assert.match(lines[4]!, /^latency +p50 612 µs, p99 950 µs +- +3 +- +none$/);
+        assert.strictEqual(lines.at(-1), "verdict: fail (pass 1, fail 1, inconclusive 0, not judged 1)");
+    });
+
+    it("writes latest.json and a timestamped copy under results/<stack>", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-results-"));
+        try {
+            const latest = writeResults(dir, "dev", results, new Date("2026-11-22T04:00:00.000Z"));
+            assert.strictEqual(latest, path.join(dir, "results", "dev", "latest.json"));
+            assert.deepStrictEqual(JSON.parse(fs.readFileSync(latest, "utf8")), results);
+            assert.ok(fs.existsSync(path.join(dir, "results", "dev", "2026-11-22T04-00-00-000Z.json")));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
