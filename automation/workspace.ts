@@ -8,7 +8,7 @@ import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { stackFilePath, StackFileError } from "../config/index";
-import { findPulumi, prepareEnvironment } from "./environment";
+import { findPulumi, prepareEnvironment, ResolvedPaths } from "./environment";
 import { CliError } from "./errors";
 
 /** Keys of a stack file that belong to this machine's secrets provider, not to the repository. */
@@ -78,6 +78,8 @@ export interface OpenedStack {
     readonly stack: Stack;
     readonly files: StackFiles;
     readonly envVars: Record<string, string>;
+    /** The project's state locations (results, backend, ...). */
+    readonly paths: ResolvedPaths;
 }
 
 /** Selects (or creates) a stack in the project's backend, ready for up/destroy. */
@@ -98,5 +100,5 @@ export async function openStack(
         { stackName, workDir: files.dir },
         { pulumiCommand, envVars: vars },
     );
-    return { stack, files, envVars: vars };
+    return { stack, files, envVars: vars, paths };
 }

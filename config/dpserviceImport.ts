@@ -100,11 +100,12 @@ export const upstreamConfig = z.looseObject({
 });
 type Upstream = z.output<typeof upstreamConfig>;
 
-const KNOWN: Record<string, readonly string[]> = {
-    "": ["key_file", "public_key_file", "default_dpservice_image", "concurrent_flow_count", "expected_throughput", "hypervisors", "lb"],
-    hypervisor: ["machine_name", "host_address", "user_name", "port", "role", "vms"],
-    vm: ["machine_name", "if_config", "nat"],
-};
+// The fields each upstream object may have: the keys its schema above declares.
+const KNOWN = {
+    top: Object.keys(upstreamConfig.shape),
+    hypervisor: Object.keys(upstreamHypervisor.shape),
+    vm: Object.keys(upstreamVm.shape),
+} as const;
 // Fields provision.py writes into its working copy; here they are derived at run time.
 const DERIVED = new Set(["mac_address", "host_address"]);
 
@@ -174,13 +175,13 @@ function convert(
     issues: ConfigIssue[],
     origins: VmOrigins,
 ): Record<string, unknown> {
-    unknownFields(up, KNOWN[""]!, "", notes);
+    unknownFields(up, KNOWN.top, "", notes);
     const hypervisors: unknown[] = [];
     const vms: unknown[] = [];
     const vmNames = new Map<string, string>();
     const hvNames = new Map<string, string>();
     up.hypervisors.forEach((h, hi) => {
-        unknownFields(h, KNOWN["hypervisor"]!, `hypervisors[${hi}].`, notes);
+        unknownFields(h, KNOWN.hypervisor, `hypervisors[${hi}].`, notes);
         const hvName = toName(h.machine_name, ["hypervisors", hi, "machine_name"], notes, issues);
         hvNames.set(h.machine_name, hvName);
         if (h.role !== undefined) {
@@ -196,7 +197,7 @@ function convert(
             domainType: "kvm",
         });
         h.vms.forEach((v, vi) => {
-            unknownFields(v, KNOWN["vm"]!, `hypervisors[${hi}].vms[${vi}].`, notes);
+            unknownFields(v, KNOWN.vm, `hypervisors[${hi}].vms[${vi}].`, notes);
             const vmName = toName(v.machine_name, ["hypervisors", hi, "vms", vi, "machine_name"], notes, issues);
             vmNames.set(v.machine_name, vmName);
             origins.push([hi, vi]);

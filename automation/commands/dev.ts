@@ -4,7 +4,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Results } from "../../benchmarks/results";
-import { resolvePaths } from "../environment";
 import { CliError, EXIT_FAILED } from "../errors";
 import { ProgressPrinter } from "../progress";
 import { formatResultsTable } from "../resultsTable";
@@ -39,7 +38,7 @@ export async function runDev(projectDir: string, opts: DevOptions, out: Print): 
     let verdict: string | undefined;
     try {
         const runId = new Date().toISOString();
-        const { stack } = await openStack(projectDir, STACK, { runId });
+        const { stack, paths } = await openStack(projectDir, STACK, { runId });
         try {
             phase(`pulumi up --stack ${STACK} (run ${runId})`);
             const progress = new ProgressPrinter(process.stdout);
@@ -52,7 +51,7 @@ export async function runDev(projectDir: string, opts: DevOptions, out: Print): 
             const results = up.outputs["results"]?.value as Results | undefined;
             if (results === undefined) throw new CliError("the dev stack exported no results");
             out(formatResultsTable(results));
-            out(`results: ${writeResults(resolvePaths(projectDir, process.env).stateDir, STACK, results, new Date())}`);
+            out(`results: ${writeResults(paths.stateDir, STACK, results, new Date())}`);
             verdict = results.verdict;
         } finally {
             if (!opts.keep) {
