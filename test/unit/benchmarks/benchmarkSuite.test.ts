@@ -49,10 +49,12 @@ describe("BenchmarkSuite (mocks, preview)", () => {
                 ["pairbench:benchmarks:Iperf3Benchmark", "bench-same-host-ipv6"],
                 ["pairbench:benchmarks:Iperf3Benchmark", "bench-cross-host-ipv4"],
                 ["pairbench:benchmarks:Iperf3Benchmark", "bench-cross-host-ipv6"],
+                ["pairbench:benchmarks:Iperf3Benchmark", "bench-upload"],
+                ["pairbench:benchmarks:Iperf3Benchmark", "bench-download"],
                 ["pairbench:benchmarks:SockperfLatency", "bench-latency"],
             ],
         );
-        assert.strictEqual(m.ofType(CMD).length, 4 * 6 + 4, "3 rounds × (server + client) per throughput scenario; latency: server + 3 rounds");
+        assert.strictEqual(m.ofType(CMD).length, 6 * 6 + 4, "3 rounds × (server + client) per throughput scenario; latency: server + 3 rounds");
         const first = (n: string) => m.find(CMD, n).dependsOn;
         assert.deepStrictEqual(first("bench-same-host-ipv4-server-0"), []);
         // Waiting for a benchmark means waiting for every one of its steps, the last round included.
@@ -60,12 +62,14 @@ describe("BenchmarkSuite (mocks, preview)", () => {
             ["bench-same-host-ipv6-server-0", "bench-same-host-ipv4"],
             ["bench-cross-host-ipv4-server-0", "bench-same-host-ipv6"],
             ["bench-cross-host-ipv6-server-0", "bench-cross-host-ipv4"],
-            ["bench-latency-server", "bench-cross-host-ipv6"],
+            ["bench-upload-server-0", "bench-cross-host-ipv6"],
+            ["bench-download-server-0", "bench-upload"],
+            ["bench-latency-server", "bench-download"],
         ] as const) {
             assert.deepStrictEqual(first(next).sort(), [0, 1, 2].flatMap((r) => [`${prev}-client-${r}`, `${prev}-server-${r}`]).sort(), next);
         }
         assert.deepStrictEqual(m.find(CMD, "bench-cross-host-ipv4-client-2").inputs["triggers"], ["run-1", "vm1-uuid", "vm3-uuid"]);
-        assert.match(m.find(CMD, "bench-cross-host-ipv6-client-0").inputs["create"], /iperf3 -c \\:\\:1 -p 5201 -J --get-server-output -6 -t 5 -O 1 /);
+        assert.match(m.find(CMD, "bench-cross-host-ipv6-client-0").inputs["create"], /iperf3 -c \\:\\:1 -p 5201 -J --get-server-output -6 -t 4 -O 1 /);
     });
 
     it("azure: pairs run in parallel, a pair's own scenarios in sequence", async () => {
@@ -100,6 +104,8 @@ describe("BenchmarkSuite (mocks, preview)", () => {
             "scenario same-host-ipv6: runs after 'same-host-ipv4', which is not an earlier scenario",
             "scenario cross-host-ipv4: no endpoint 'vm3' for its client; endpoints: vm1",
             "scenario cross-host-ipv6: no endpoint 'vm3' for its client; endpoints: vm1",
+            "scenario upload: no endpoint 'vm3' for its client; endpoints: vm1",
+            "scenario download: no endpoint 'vm3' for its client; endpoints: vm1",
             "scenario latency: no endpoint 'vm3' for its client; endpoints: vm1",
             "scenarioDependsOn: 'nat' is not a scenario of this suite",
         ]);

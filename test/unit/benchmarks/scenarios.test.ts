@@ -45,9 +45,15 @@ describe("scenario catalogue", () => {
 
     it("dev (vxlan): no NAT or LB scenario, thresholds from expected.sw", () => {
         const plans = planScenarios(config("dev"));
-        assert.deepStrictEqual(plans.map((p) => p.name), ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "cross-host-ipv6", "latency"]);
-        assert.deepStrictEqual(plans.map((p) => p.expectedGbps ?? null), [0.05, 0.05, 0.05, 0.05, null]);
-        assert.ok(plans.every((p) => p.flows === (p.kind === "latency" ? 1 : 2) && p.seconds === 5 && p.omit === (p.kind === "latency" ? 0 : 1)));
+        assert.deepStrictEqual(plans.map((p) => p.name), ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "cross-host-ipv6", "upload", "download", "latency"]);
+        assert.deepStrictEqual(plans.map((p) => p.expectedGbps ?? null), [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, null]);
+        assert.ok(plans.every((p) => p.flows === (p.kind === "latency" ? 1 : 2) && p.seconds === 4 && p.omit === (p.kind === "latency" ? 0 : 1)));
+        // upload and download use the cross-host pair; download reverses the direction (-R).
+        const cross = plans.find((p) => p.name === "cross-host-ipv4")!;
+        for (const name of ["upload", "download"]) {
+            const p = plans.find((x) => x.name === name)!;
+            assert.deepStrictEqual([p.server, p.client, p.reverse], [cross.server, cross.client, name === "download"]);
+        }
     });
 
     it("azure: the netperf suite per pair; pairs are independent, a pair's scenarios are chained", () => {
@@ -97,7 +103,8 @@ describe("scenario catalogue", () => {
     });
 
     it("skips IPv6 scenarios by default when a VM has no IPv6, and explains when they are asked for", () => {
-        const noV6 = (v: Record<string, any>) => delete v["vms"][2].overlay.ipv6;
+        // Defaults apply without an explicit scenario list (the dev stack file has one).
+        const noV6 = (v: Record<string, any>) => { delete v["vms"][2].overlay.ipv6; delete v["benchmark"].scenarios; };
         assert.deepStrictEqual(planScenarios(config("dev", noV6)).map((p) => p.name), ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "latency"]);
         assert.throws(
             () => planScenarios(config("dev", (v) => { noV6(v); v["benchmark"].scenarios = ["cross-host-ipv6"]; })),

@@ -62,7 +62,7 @@ describe("pairbench validate / import-dpservice (CLI)", function () {
     it("checks benchmark.scenarios against the catalogue offline", () => {
         const file = path.join(tmp, "scenarios.yaml");
         const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
-        fs.writeFileSync(file, dev.replace("    flows: 2\n", "    flows: 2\n    scenarios: [same-host-ipv4, lb-cross-host, warp-speed]\n"));
+        fs.writeFileSync(file, dev.replace(/^    scenarios: .*$/m, "    scenarios: [same-host-ipv4, lb-cross-host, warp-speed]"));
         const r = pairbench(["validate", "--stack", "scenarios", "--file", file]);
         assert.strictEqual(r.code, 1, r.stdout);
         assert.match(r.stderr, /pairbench:benchmark\.scenarios: 'lb-cross-host' does not apply to this stack/);
