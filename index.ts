@@ -13,11 +13,15 @@ const config = loadStackConfig();
 /** What this stack stands up, as validated: machines, placement and dataplane. */
 export const stack = describeStack(config);
 
+/** What the benchmarks will run; the dataplane sets up what the planned scenarios need. */
+const scenarios = planScenarios(config);
+
 const libvirt =
     config.environment === "libvirt"
         ? new LibvirtEnvironment("pairbench", {
               config,
               context: { stack: pulumi.getStack(), projectDir: process.cwd(), homeDir: os.homedir() },
+              scenarios,
           })
         : undefined;
 
@@ -29,15 +33,21 @@ export const pairs = libvirt?.pairSummaries;
 /** The benchmarks between the test-ready machines; their outputs are the measurements. */
 const suite = libvirt
     ? new BenchmarkSuite("pairbench-bench", {
-          scenarios: planScenarios(config),
+          scenarios,
           endpoints: libvirt.endpoints,
           runId: config.runId,
           context: {
               stack: pulumi.getStack(),
               environment: config.environment,
               dataplane: stack.dataplane,
+              // dpservice offload is measured against the hw thresholds, everything else sw.
               thresholds: thresholdProfile(config),
+              ...libvirt.dataplane.context,
           },
+          // NAT and LB scenarios wait for their dpservice objects; a new dpservice (other mode,
+          // image or a restart) runs every benchmark again.
+          scenarioDependsOn: libvirt.dataplane.scenarioDependsOn,
+          rerunOn: libvirt.dataplane.rerunOn,
       })
     : undefined;
 

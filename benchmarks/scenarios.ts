@@ -173,8 +173,14 @@ export const CATALOGUE: readonly Entry[] = [
         name: "nat-cross-host", suite: "dpservice", kind: "throughput", thresholdClass: "remote_vm2vm", byDefault: true,
         build: (cfg) => {
             const client = cfg.vms.find((v) => v.nat !== undefined);
-            const server = client && cfg.vms.find((v) => v.hypervisor !== client.hypervisor);
-            const problem = needDpservice(cfg) ?? (!client ? "needs a VM with nat" : !server ? `needs a VM on another hypervisor than ${client.name}` : undefined);
+            // dpservice NATs only traffic its default route carries. The first VM of each
+            // hypervisor gets host routes (cross-host pairs, the LB client), which would bypass
+            // NAT, so the server is another VM on another hypervisor (upstream's vm1 → here vm2).
+            const firsts = new Set(cfg.hypervisors.map((h) => cfg.vms.find((v) => v.hypervisor === h.name)?.name));
+            const server = client && cfg.vms.find((v) => v.hypervisor !== client.hypervisor && !firsts.has(v.name));
+            const problem =
+                needDpservice(cfg) ??
+                (!client ? "needs a VM with nat" : !server ? `needs a second VM on a hypervisor other than ${client.hypervisor} (the first one is routed directly, which bypasses NAT)` : undefined);
             // dpservice's suite runs NAT and LB with one flow.
             return problem ?? [{ draft: libvirtDraft(cfg, server!, client!, { flows: 1 }) }];
         },

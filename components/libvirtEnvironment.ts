@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/index";
 import { hypervisorConnection, hypervisorPrivateKey } from "./connection";
+import { DataplaneHooks, dpserviceDeploymentFor, dpserviceGuestsFor, dpserviceHooks, NO_HOOKS } from "./dpservice/wiring";
+import type { ScenarioRef } from "./dpservice/topology";
 import { HypervisorSetup } from "./hypervisorSetup";
 import { LibvirtDomain } from "./libvirtDomain";
 import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
@@ -23,6 +25,13 @@ export interface LibvirtEnvironmentArgs {
     readonly sshTimeoutSeconds?: number;
     /** Seconds to wait for a pair's server to answer on the test network. Defaults to 120. */
     readonly peerTimeoutSeconds?: number;
+    /**
+     * The planned benchmark scenarios (planScenarios): the dpservice dataplane creates NAT and
+     * load balancer objects only for the scenarios that need them. Defaults to none.
+     */
+    readonly scenarios?: readonly ScenarioRef[];
+    /** Content hash of the dpservice checkout (dev stage). Defaults to hashing it at deploy time. */
+    readonly dpserviceSourceHash?: (buildPath: string) => pulumi.Input<string>;
 }
 
 /** A VM, without secrets: for stack outputs. */
@@ -49,6 +58,8 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
     public readonly endpoints: Readonly<Record<string, PairEndpoint>>;
     public readonly machines: pulumi.Output<MachineSummary[]>;
     public readonly pairSummaries: pulumi.Output<PairSummary[]>;
+    /** What the benchmarks need from the dataplane: per-scenario dependencies, re-run triggers, context. */
+    public readonly dataplane: DataplaneHooks;
 
     constructor(name: string, args: LibvirtEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pairbench:components:LibvirtEnvironment", name, {}, opts);
@@ -70,15 +81,29 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
 
         const hypervisors: Record<string, HypervisorSetup> = {};
         const vms: Record<string, LibvirtDomain> = {};
+        const connections = Object.fromEntries(
+            plan.hypervisors.map((hp) => {
+                const privateKey = hypervisorPrivateKey(hp.hypervisor, ctx);
+                return [hp.hypervisor.name, { privateKey, connection: hypervisorConnection(hp.hypervisor, privateKey) }];
+            }),
+        );
+        for (const hp of plan.hypervisors) {
+            const hv = hp.hypervisor;
+            hypervisors[hv.name] = new HypervisorSetup(
+                `${name}-${hv.name}`,
+                { hypervisor: hv, connection: connections[hv.name]!.connection, images: hp.images, sha256 },
+                { parent: this },
+            );
+        }
         // The emulated lab's test network: a VXLAN bridge per VNI on every hypervisor.
-        const dataplane =
+        const vxlan =
             cfg.dataplane.kind === "vxlan"
                 ? new VxlanDataplane(
                       `${name}-dataplane`,
                       {
                           hypervisors: plan.hypervisors.map((hp) => ({
                               hypervisor: hp.hypervisor,
-                              connection: hypervisorConnection(hp.hypervisor, hypervisorPrivateKey(hp.hypervisor, ctx)),
+                              connection: connections[hp.hypervisor.name]!.connection,
                               // Required by the config check for the vxlan dataplane.
                               underlayIp: hp.hypervisor.underlayIp!,
                           })),
@@ -88,17 +113,19 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        // The lab's: dpservice on every hypervisor; each VM's interface exists before the VM boots.
+        const dpservice =
+            cfg.dataplane.kind === "dpservice"
+                ? dpserviceDeploymentFor(this, `${name}-dpservice`, {
+                      config: cfg, plan, context: ctx, scenarios: args.scenarios ?? [], hypervisors, connections,
+                      ...(args.dpserviceSourceHash ? { sourceHash: args.dpserviceSourceHash } : {}),
+                  })
+                : undefined;
+
         for (const hp of plan.hypervisors) {
             const hv = hp.hypervisor;
-            const privateKey = hypervisorPrivateKey(hv, ctx);
-            const connection = hypervisorConnection(hv, privateKey);
-            const setup = new HypervisorSetup(
-                `${name}-${hv.name}`,
-                { hypervisor: hv, connection, images: hp.images, sha256 },
-                { parent: this },
-            );
-            hypervisors[hv.name] = setup;
-
+            const { privateKey, connection } = connections[hv.name]!;
+            const setup = hypervisors[hv.name]!;
             const keyFile =
                 configuredKeys !== undefined
                     ? resolveLocalPath(configuredKeys, ctx)
@@ -116,6 +143,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 .apply((text) => parsePublicKeys(text));
 
             for (const vm of hp.vms) {
+                const dataplane = vxlan ?? dpservice?.interfaces[vm.name];
                 vms[vm.name] = new LibvirtDomain(
                     `${name}-${vm.name}`,
                     {
@@ -136,6 +164,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 );
             }
         }
+        const guests = dpservice ? dpserviceGuestsFor(this, `${name}-guests`, { config: cfg, plan, deployment: dpservice, vms, connections }) : undefined;
 
         const endpoint = (vmName: string): PairEndpoint => {
             const d = vms[vmName]!;
@@ -147,7 +176,8 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 managementIp: d.managementIp,
                 testIpv4: overlay.ipv4,
                 ...(overlay.ipv6 !== undefined ? { testIpv6: overlay.ipv6 } : {}),
-                ready: d.ready,
+                // On dpservice a VM is ready once its test network is (after any reboot).
+                ready: guests?.ready[vmName] ?? d.ready,
                 instance: d.domainUuid,
             };
         };
@@ -168,7 +198,13 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
         );
 
         const allReady = pulumi.all(pairs.map((p) => p.ready)).apply((r) => r.join("; "));
-        this.endpoints = Object.fromEntries(plan.vms.map((v) => [v.name, gateEndpoint(endpoint(v.name), allReady)]));
+        this.endpoints = Object.fromEntries(
+            plan.vms.map((v) => {
+                const e = endpoint(v.name);
+                // A VM in no pair still waits for its own readiness (its test network on dpservice).
+                return [v.name, gateEndpoint(e, pulumi.all([allReady, e.ready]).apply(([all]) => all))];
+            }),
+        );
         this.hypervisors = hypervisors;
         this.vms = vms;
         this.pairs = pairs;
@@ -183,6 +219,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
             ),
         );
         this.pairSummaries = pulumi.all(pairs.map((p) => p.summary));
+        this.dataplane = dpservice && guests ? dpserviceHooks(dpservice, guests) : NO_HOOKS;
         this.registerOutputs({ machines: this.machines, pairSummaries: this.pairSummaries });
     }
 }

@@ -29,8 +29,8 @@ export function resolveLocalPath(p: string, ctx: Pick<PlanContext, "projectDir" 
 
 /** One file of an image, uploaded once per hypervisor that needs it. */
 export interface ImageFile {
-    /** Part of resource names: `disk`, `kernel` or `initrd`. */
-    readonly role: "disk" | "kernel" | "initrd";
+    /** Part of resource names: `disk`, `kernel`, `initrd`, or `docker-image` (the dpservice dev stage). */
+    readonly role: "disk" | "kernel" | "initrd" | "docker-image";
     readonly localPath: string;
     /** Suffix of the content-addressed file on the hypervisor. */
     readonly suffix: string;

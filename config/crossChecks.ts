@@ -124,7 +124,17 @@ function checkLibvirt(cfg: StackConfig, broken: BrokenNames, report: Report): vo
         if (vms.has(lb.name) || hypervisors.has(lb.name)) {
             report(["lb", "name"], `'${lb.name}' is already the name of a machine; pick another`);
         }
+        const owner = cfg.vms.find((v) => v !== undefined && (v.overlay.ipv4 === lb.ip || v.nat?.ip === lb.ip));
+        if (owner !== undefined) {
+            report(["lb", "ip"], `${lb.ip} is already an address of VM ${owner.name}; the VIP needs an address of its own`);
+        }
     }
+    cfg.vms.forEach((v, i) => {
+        const ip = v?.nat?.ip;
+        const owner = ip === undefined ? undefined : cfg.vms.find((o) => o !== undefined && o.overlay.ipv4 === ip);
+        if (owner !== undefined) report(["vms", i, "nat", "ip"], `${ip} is the overlay address of VM ${owner.name}; a NAT IP needs an address of its own`);
+    });
+    checkUnique(cfg.vms, (v) => v?.nat?.ip, (i) => ["vms", i, "nat", "ip"], "NAT IP", report);
 }
 
 function checkDataplane(cfg: StackConfig, report: Report): void {

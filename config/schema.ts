@@ -182,14 +182,31 @@ export const lb = strict({
     machines: z.array(name).min(1, { error: "must list at least one VM" }),
 });
 
+/**
+ * A docker image reference (`[registry[:port]/]path[:tag][@sha256:digest]`). Checked here because
+ * it is an argument of `docker run`: a value starting with `-` would be read as an option.
+ */
+export const IMAGE_REFERENCE_PATTERN =
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
 export const dpservice = strict({
     mode: z.enum(["offload", "non-offload"], { error: "must be offload or non-offload" }).default("non-offload"),
     /** cicd: run a given image; dev: build the image from a local dpservice checkout. */
     stage: z.enum(["dev", "cicd"], { error: "must be dev or cicd" }).default("cicd"),
-    image: z.string().min(1).optional(),
-    buildPath: z.string().min(1).optional(),
+    image: z
+        .string()
+        .regex(IMAGE_REFERENCE_PATTERN, { error: "must be a docker image reference such as ghcr.io/ironcore-dev/dpservice:sha-e9b4272" })
+        .optional(),
+    /** A dpservice checkout (a git work tree with its Dockerfile) on the machine running Pulumi. */
+    buildPath: z.string().min(1, { error: "must be the path of a dpservice checkout" }).optional(),
     /** DPDK EAL lcore list passed as `-l`. */
     lcores: z.string().regex(/^[0-9]+([,-][0-9]+)*$/, { error: "must be an lcore list such as 0,1 or 0-3" }).default("0,1"),
+    /**
+     * Reboot every VM once per run after its dpservice interface exists (run_benchmarktest.py
+     * --reboot). Off by default: pairbench creates the interface before the VM boots, so the
+     * first boot already gets the overlay address from dpservice's DHCP.
+     */
+    reboot: z.boolean({ error: "must be true or false" }).default(false),
 });
 
 export const vxlan = strict({
@@ -294,6 +311,7 @@ export type Vm = z.output<typeof vm>;
 export type Image = z.output<typeof image>;
 export type LoadBalancer = z.output<typeof lb>;
 export type Dataplane = z.output<typeof dataplane>;
+export type DpserviceSettings = z.output<typeof dpservice>;
 export type BenchmarkSettings = z.output<typeof benchmark>;
 export type AzureSettings = z.output<typeof azure>;
 export type ScenarioClass = (typeof SCENARIO_CLASSES)[number];

@@ -21,7 +21,7 @@ describe("scenario catalogue", () => {
             ["same-host-ipv6", "vm1", "vm2", "same-host", "ipv6", "local_vm2vm", 3, 10],
             ["cross-host-ipv4", "vm1", "vm3", "cross-host", "ipv4", "remote_vm2vm", 3, 8],
             ["cross-host-ipv6", "vm1", "vm3", "cross-host", "ipv6", "remote_vm2vm", 3, 8],
-            ["nat-cross-host", "vm1", "vm3", "cross-host", "ipv4", "remote_vm2vm", 1, 8],
+            ["nat-cross-host", "vm2", "vm3", "cross-host", "ipv4", "remote_vm2vm", 1, 8],
             ["lb-cross-host", "vm3", "vm1", "cross-host", "ipv4", "lb", 1, 5],
             ["latency", "vm1", "vm3", "cross-host", "ipv4", null, 1, null],
         ]);
@@ -33,6 +33,21 @@ describe("scenario catalogue", () => {
         assert.strictEqual(plans.find((p) => p.name === "latency")!.omit, 0);
     });
 
+    it("nat-cross-host is served by a VM without a host route on the client's hypervisor, so its traffic takes the NAT", () => {
+        // dpservice SNATs only what its 0.0.0.0/0 route carries; vm1 is routed directly on
+        // hypervisor-2 (the cross-host pair, the LB client), vm2 is not.
+        const nat = planScenarios(config("lab")).find((p) => p.name === "nat-cross-host")!;
+        assert.deepStrictEqual([nat.server, nat.client, nat.flows], ["vm2", "vm3", 1]);
+        const twoVms = (v: Record<string, any>) => {
+            v["vms"].splice(1, 1);
+            v["benchmark"].scenarios = ["nat-cross-host"];
+        };
+        assert.throws(
+            () => planScenarios(config("lab", twoVms)),
+            /'nat-cross-host' does not apply to this stack: it needs a second VM on a hypervisor other than hypervisor-2 \(the first one is routed directly, which bypasses NAT\)/,
+        );
+    });
+
     it("lab in offload mode takes the hw thresholds", () => {
         const plans = planScenarios(config("lab", (v) => (v["dataplane"].dpservice.mode = "offload")));
         assert.deepStrictEqual(plans.filter((p) => p.kind === "throughput").map((p) => p.expectedGbps), [20, 20, 20, 20, 20, 12]);
@@ -40,7 +55,10 @@ describe("scenario catalogue", () => {
 
     it("every libvirt scenario shares a hypervisor with the previous one, so they form one chain", () => {
         const plans = planScenarios(config("lab"));
-        assert.deepStrictEqual(plans.map((p) => p.after), [[], ["same-host-ipv4"], ["same-host-ipv6"], ["cross-host-ipv4"], ["cross-host-ipv6"], ["nat-cross-host"], ["lb-cross-host"]]);
+        // nat-cross-host serves from vm2 (see the NAT test below), so it also follows vm2's last use.
+        assert.deepStrictEqual(plans.map((p) => p.after), [
+            [], ["same-host-ipv4"], ["same-host-ipv6"], ["cross-host-ipv4"], ["same-host-ipv6", "cross-host-ipv6"], ["nat-cross-host", "cross-host-ipv6"], ["lb-cross-host"],
+        ]);
     });
 
     it("dev (vxlan): no NAT or LB scenario, thresholds from expected.sw", () => {

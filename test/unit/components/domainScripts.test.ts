@@ -99,7 +99,9 @@ describe("domain scripts (against a fake host)", () => {
     });
 });
 
-describe("wait script", () => {
+describe("wait script", function () {
+    // Real sleeps and bash processes: on a busy shared machine they need more than mocha's 2 s.
+    this.timeout(30000);
     const sh = (script: string) => {
         const started = Date.now();
         const r = require("child_process").spawnSync("sh", ["-c", script], { encoding: "utf8" });

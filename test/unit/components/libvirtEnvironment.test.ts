@@ -10,6 +10,7 @@ import { validateStackConfig } from "../../../config/index";
 import { LibvirtEnvironment } from "../../../components/libvirtEnvironment";
 import { stackValues } from "../../support/stackFiles";
 import { fakeSha, TEST_PASSWORD_HASH, TEST_PUBLIC_KEY } from "./fixtures";
+import { fakeDpserviceStdout } from "./dpserviceFakes";
 import { isWireSecret, plainStrings, MockHarness as Recorder, useMocks, resolve } from "../../support/mocks";
 
 const CMD = "command:remote:Command";
@@ -17,7 +18,9 @@ const COPY = "command:remote:CopyToRemote";
 const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtestkeymaterial\n-----END OPENSSH PRIVATE KEY-----\n";
 const LEASES: Record<string, string> = { vm1: "192.168.122.11", vm2: "192.168.122.12", vm3: "192.168.122.13" };
 
-function stdoutFor(name: string): Record<string, string> {
+function stdoutFor(name: string, inputs: Record<string, any> = {}): Record<string, string> {
+    const dp = fakeDpserviceStdout(name, inputs);
+    if (dp !== undefined) return { stdout: dp };
     const vm = /-(vm\d)-/.exec(name)?.[1] ?? "";
     if (name.endsWith("-check")) return { stdout: "absent\n" };
     if (name.endsWith("-finalize")) return { stdout: `/var/lib/pairbench/images/${fakeSha(name)}.img\n` };
@@ -54,7 +57,9 @@ function build(stack: "dev" | "lab") {
     });
 }
 
-describe("libvirt components under mocks", () => {
+describe("libvirt components under mocks", function () {
+    // The lab stack registers ~80 resources; a shared, busy machine needs more than mocha's 2 s.
+    this.timeout(60000);
     let rec: Recorder;
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-mocks-"));
@@ -62,7 +67,7 @@ describe("libvirt components under mocks", () => {
         fs.writeFileSync(path.join(dir, "id_test.pub"), `${TEST_PUBLIC_KEY}\n`);
         fs.mkdirSync(path.join(dir, ".pairbench", "guest"), { recursive: true });
         for (const f of [".pairbench/guest/vmlinuz", ".pairbench/guest/initrd.img", "gardenlinux.raw"]) fs.writeFileSync(path.join(dir, f), f);
-        rec = await useMocks({ outputs: (type, name) => (type === CMD ? stdoutFor(name) : {}) });
+        rec = await useMocks({ outputs: (type, name, inputs) => (type === CMD ? stdoutFor(name, inputs) : {}) });
     });
     after(() => {
         rec.restore();
@@ -197,7 +202,8 @@ describe("libvirt components under mocks", () => {
     });
 });
 
-describe("libvirt components under mocks: preview", () => {
+describe("libvirt components under mocks: preview", function () {
+    this.timeout(60000);
     let rec: Recorder;
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-mocks-"));

@@ -15,11 +15,14 @@ import { NAME_PATTERN } from "../../../config/schema";
 import { LibvirtEnvironment } from "../../../components/libvirtEnvironment";
 import { fakeSha, stackConfig, TEST_PUBLIC_KEY } from "./fixtures";
 import { MockHarness as Recorder, useMocks } from "../../support/mocks";
+import { fakeDpserviceStdout } from "./dpserviceFakes";
 
 const PROGRAMS = new Set([
     "virsh", "qemu-img", "install", "touch", "rmdir", "rm", "ls", "grep", "sysctl", "nft", "sed", "head", "cat", "awk",
     "basename", "readlink", "sha256sum", "chmod", "chown", "mv", "date", "sleep", "tail", "timeout", "ping", "ping6", "uname",
     "ip", "bridge", "mountpoint",
+    // dpservice (lab): docker and dpservice-cli on the hypervisors; on the VMs, the reboot and test network steps.
+    "docker", "mkdir", "nohup", "systemd-run",
 ]);
 const OUTER = new Set(["bash", "sudo", "sh", "uname"]);
 
@@ -70,8 +73,9 @@ describe("quoting: no config value breaks out of a generated command (property)"
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-quoting-"));
         fs.writeFileSync(path.join(dir, "id_test"), "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n");
         rec = await useMocks({
-            outputs: (type, n) =>
+            outputs: (type, n, inputs) =>
                 type !== "command:remote:Command" ? {}
+                    : fakeDpserviceStdout(n, inputs) !== undefined ? { stdout: fakeDpserviceStdout(n, inputs) }
                     : n.endsWith("-vf") ? { stdout: "0000:8b:00.3" }
                     : n.endsWith("-lease") ? { stdout: "192.168.122.7" }
                     : n.endsWith("-check") ? { stdout: "absent" }

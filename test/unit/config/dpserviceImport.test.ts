@@ -55,6 +55,7 @@ describe("import-dpservice", () => {
             stage: "cicd",
             image: "registry.example/ironcore-dev/dpservice:sha-e9b4272",
             lcores: "0,1",
+            reboot: false,
         });
         assert.strictEqual(cfg.ssh?.publicKeyPath, "~/.ssh/id_rsa.pub");
     });

@@ -45,6 +45,17 @@ describe("config schema", () => {
             assert.strictEqual(nic.kind === "vf" && nic.pciAddr, "0000:8a:00.0_representor_vf2");
         });
 
+        it("dpservice: reboot is off by default; image references as docker writes them are accepted", () => {
+            const result = validateStackConfig(stackValues("lab"));
+            assert.ok(result.ok);
+            assert.strictEqual(result.config.dataplane.dpservice?.reboot, false);
+            for (const image of ["ghcr.io/ironcore-dev/dpservice:sha-e9b4272", "localhost:5000/dpservice:dev", "dpservice", `ghcr.io/ironcore-dev/dpservice@sha256:${"a".repeat(64)}`, "registry.example/team__x/dp-service:v1.2.3_rc.1"]) {
+                const v = stackValues("lab");
+                v["dataplane"].dpservice.image = image;
+                assert.ok(validateStackConfig(v).ok, image);
+            }
+        });
+
         it("accepts a pci_addr without the PCI domain and a VF index past 5", () => {
             const v = stackValues("lab");
             v["vms"][0].testNic.pciAddr = "8a:00.0_representor_vf11";
@@ -87,6 +98,11 @@ describe("config schema", () => {
         { what: "zero flows", stack: "dev", mutate: (v) => (v["benchmark"].flows = 0), path: "pairbench:benchmark.flows", says: "at least 1" },
         { what: "cicd stage without an image", stack: "lab", mutate: (v) => delete v["dataplane"].dpservice.image, path: "pairbench:dataplane.dpservice.image", says: "stage cicd" },
         { what: "dev stage without a build path", stack: "lab", mutate: (v) => (v["dataplane"].dpservice.stage = "dev"), path: "pairbench:dataplane.dpservice.buildPath", says: "stage dev" },
+        { what: "docker option as the dpservice image", stack: "lab", mutate: (v) => (v["dataplane"].dpservice.image = "--privileged"), path: "pairbench:dataplane.dpservice.image", says: "docker image reference" },
+        { what: "reboot as a word", stack: "lab", mutate: (v) => (v["dataplane"].dpservice.reboot = "yes"), path: "pairbench:dataplane.dpservice.reboot", says: "true or false" },
+        { what: "NAT IP that is a VM's overlay address", stack: "lab", mutate: (v) => (v["vms"][2].nat.ip = "192.168.129.5"), path: "pairbench:vms[2].nat.ip", says: "overlay address of VM vm1" },
+        { what: "two VMs behind one NAT IP", stack: "lab", mutate: (v) => (v["vms"][0].nat = { ip: "10.10.20.20", minPort: 10240, maxPort: 10360 }), path: "pairbench:vms[2].nat.ip", says: "duplicate NAT IP" },
+        { what: "LB VIP that is a NAT IP", stack: "lab", mutate: (v) => (v["lb"].ip = "10.10.20.20"), path: "pairbench:lb.ip", says: "already an address of VM vm3" },
         { what: "unknown dpservice mode", stack: "lab", mutate: (v) => (v["dataplane"].dpservice.mode = "hybrid"), path: "pairbench:dataplane.dpservice.mode", says: "offload or non-offload" },
         { what: "VF test NIC without dpservice", stack: "dev", mutate: (v) => (v["vms"][0].testNic = { kind: "vf", pciAddr: "8a:00.0_representor_vf1" }), path: "pairbench:vms[0].testNic.kind", says: "dpservice" },
         { what: "load balancer on the VXLAN dataplane", stack: "dev", mutate: (v) => (v["lb"] = { name: "lb", ip: "198.19.1.1", ports: [{ protocol: "tcp", port: 5201 }], vni: 66, nodes: ["hv2"], machines: ["vm3"] }), path: "pairbench:lb", says: "dpservice" },
