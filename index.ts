@@ -1,47 +1,50 @@
 // The pairbench Pulumi program: load and validate the stack config (nothing is registered when
-// it is invalid), build the environment, export the outputs. Keep this file thin: the work is
-// in config/, components/ and benchmarks/.
+// it is invalid), build the environment (libvirt or Azure), run the benchmarks on its pairs
+// unless `pairbench:phase` is `pairs`, export the outputs. Keep this file thin: the work is in
+// config/, components/ and benchmarks/.
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { BenchmarkSuite, planScenarios, thresholdProfile } from "./benchmarks";
 import { loadStackConfig } from "./config";
+import { AzureEnvironment } from "./components/azure/azureEnvironment";
 import { LibvirtEnvironment } from "./components/libvirtEnvironment";
 import { describeStack } from "./components/stackSummary";
 
 const config = loadStackConfig();
+const context = { stack: pulumi.getStack(), projectDir: process.cwd(), homeDir: os.homedir() };
 
 /** What this stack stands up, as validated: machines, placement and dataplane. */
 export const stack = describeStack(config);
 
-const libvirt =
+const environment =
     config.environment === "libvirt"
-        ? new LibvirtEnvironment("pairbench", {
-              config,
-              context: { stack: pulumi.getStack(), projectDir: process.cwd(), homeDir: os.homedir() },
+        ? new LibvirtEnvironment("pairbench", { config, context })
+        : new AzureEnvironment("pairbench", { config, context });
+
+/** The VMs with their management addresses (libvirt stacks). */
+export const machines = environment instanceof LibvirtEnvironment ? environment.machines : undefined;
+/** The test-ready pairs: endpoints, addresses and placement, without secrets. */
+export const pairs = environment.pairSummaries;
+/** When the reaper may delete the stack's Azure resources (the `pairbench:expiresAt` tag). */
+export const expiresAt = environment instanceof AzureEnvironment ? environment.expiresAt : undefined;
+
+/** The benchmarks between the test-ready machines; their outputs are the measurements. */
+const suite =
+    config.phase === "all"
+        ? new BenchmarkSuite("pairbench-bench", {
+              scenarios: planScenarios(config),
+              endpoints: environment.endpoints,
+              runId: config.runId,
+              context: {
+                  stack: pulumi.getStack(),
+                  environment: config.environment,
+                  dataplane: stack.dataplane,
+                  thresholds: thresholdProfile(config),
+              },
           })
         : undefined;
 
-/** The VMs with their management addresses (libvirt stacks). */
-export const machines = libvirt?.machines;
-/** The test-ready pairs: endpoints, addresses and placement, without secrets. */
-export const pairs = libvirt?.pairSummaries;
-
-/** The benchmarks between the test-ready machines; their outputs are the measurements. */
-const suite = libvirt
-    ? new BenchmarkSuite("pairbench-bench", {
-          scenarios: planScenarios(config),
-          endpoints: libvirt.endpoints,
-          runId: config.runId,
-          context: {
-              stack: pulumi.getStack(),
-              environment: config.environment,
-              dataplane: stack.dataplane,
-              thresholds: thresholdProfile(config),
-          },
-      })
-    : undefined;
-
-/** Results per scenario (docs/results-schema.md). */
+/** Results per scenario (docs/results-schema.md); absent with phase `pairs`. */
 export const results = suite?.results;
 /** Overall verdict: pass, fail or inconclusive. */
 export const verdict = suite?.verdict;

@@ -63,7 +63,8 @@ function splitWindows(line: string): string[] {
     return args;
 }
 
-describe("PowerShell quoting", () => {
+describe("PowerShell quoting", function () {
+    this.timeout(60000);
     before(loadPowerShell);
 
     it("every value is one literal that PowerShell reads back unchanged (property)", () => {

@@ -9,7 +9,9 @@ function argvSeenByBash(line: string): string[] {
     return out === "" ? [] : out.split("\0").slice(0, -1);
 }
 
-describe("shell quoting", () => {
+describe("shell quoting", function () {
+    // 200 bash runs; on a loaded machine that takes longer than mocha's default 2 s.
+    this.timeout(60000);
     it("quotes values so bash receives them unchanged (property)", () => {
         fc.assert(
             fc.property(fc.array(fc.string({ unit: "binary" }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 }), (args) => {
