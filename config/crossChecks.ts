@@ -194,6 +194,9 @@ function checkAzure(cfg: StackConfig, report: Report): void {
             report(["azure", "pairs", i, "imageId"], `only used with os: gallery (os is ${p.os})`);
         }
     });
+    if (az.allowedSourceCidr.includes(":")) {
+        report(["azure", "allowedSourceCidr"], "must be an IPv4 CIDR such as 203.0.113.7/32: the clients' public addresses are IPv4");
+    }
     const prefix = Number(az.allowedSourceCidr.split("/")[1]);
     if (prefix < 8) {
         report(["azure", "allowedSourceCidr"], "too wide: SSH must only be open to the runner, e.g. a /32");

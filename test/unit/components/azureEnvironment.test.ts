@@ -244,3 +244,26 @@ describe("Azure environment under mocks (three-OS matrix)", function () {
         assert.deepStrictEqual(Object.keys(env.pairs), ["ubuntu-2404", "windows-prerelease", "windows-2022-b"]);
     });
 });
+
+describe("Azure environment under mocks: preview", function () {
+    this.timeout(30000);
+    let rec: MockHarness;
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-azure-preview-"));
+        fs.writeFileSync(path.join(dir, "id_azure"), PRIVATE_KEY);
+        fs.writeFileSync(path.join(dir, "id_azure.pub"), `${TEST_PUBLIC_KEY}\n`);
+        rec = await useMocks({ preview: true, stack: "azure" });
+    });
+    after(() => {
+        rec.restore();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("registers the same resources while the stamp, addresses and VM ids are still unknown", async () => {
+        const env = build();
+        await rec.settle(env);
+        // Environment, stamp, RG, VNet, subnet; per pair 15 (Linux) or 16 (Windows: the password).
+        assert.strictEqual(rec.records.length, 5 + 15 + 16 + 16);
+        assert.deepStrictEqual(Object.keys(env.pairs), PAIRS);
+    });
+});
