@@ -61,7 +61,7 @@ describe("the program (index.ts) on the Azure stack", function () {
         assert.strictEqual(program["results"], undefined);
         assert.deepStrictEqual([program["stack"].phase, program["stack"].assignments], ["pairs", {}]);
         assert.strictEqual(await resolve(program["expiresAt"]), "2026-03-01T16:00:00Z");
-        assert.deepStrictEqual((await resolve(program["pairs"])).map((p: { name: string }) => p.name), ["ubuntu-2404", "windows-2022", "windows-prerelease"]);
+        assert.deepStrictEqual((await resolve<Array<{ name: string }>>(program["pairs"])).map((p) => p.name), ["ubuntu-2404", "windows-2022", "windows-prerelease"]);
     });
 
     it("phase all with assignments: the failed pair is not created, its scenarios run on the healthy pair under their own names", async () => {
