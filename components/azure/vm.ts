@@ -97,7 +97,8 @@ export function azureVm(name: string, spec: VmSpec, script: pulumi.Input<string>
             timeoutInSeconds: 3600,
             tags: spec.tags,
         },
-        { parent, customTimeouts: { create: "70m", update: "70m" } },
+        // Azure runs the script again on every update; a new run id in the tags must not re-onboard.
+        { parent, customTimeouts: { create: "70m", update: "70m" }, ignoreChanges: ["tags"] },
     );
     return { vm, onboard };
 }
