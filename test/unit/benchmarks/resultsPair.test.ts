@@ -5,9 +5,9 @@ import { toSamples } from "../../../benchmarks/samples";
 import type { SockperfResult } from "../../../benchmarks/sockperf";
 
 const round: SockperfResult = {
-    version: "3.10", meanUs: 50, p50Us: 48, p90Us: 60, p99Us: 80, p999Us: 120, minUs: 30, maxUs: 200, stddevUs: 9,
+    version: "3.10", metric: "rtt", protocol: "tcp", duplicatedMessages: 0, outOfOrderMessages: 0, meanUs: 50, p50Us: 48, p90Us: 60, p99Us: 80, p999Us: 120, minUs: 30, maxUs: 200, stddevUs: 9,
     observations: 1000, droppedMessages: 0, percentilesUs: { p50: 48 },
-} as SockperfResult;
+};
 const method = {
     tool: "sockperf" as const, metric: "rtt" as const, protocol: "tcp" as const, seconds: 10, messageSize: 64, placement: "cross-host" as const,
     server: { machine: "u-b-server", address: "10.64.1.5" }, client: { machine: "u-b-client", address: "10.64.1.4" }, target: "10.64.1.5", port: 11111,
