@@ -8,6 +8,7 @@
 // closes, so servers are started through WMI (Win32_Process.Create), which puts them outside it;
 // and iperf3 for Windows has no daemon mode (`-D`), so the pid comes from WMI.
 import { ps, pwshCommand, windowsCommandLine, windowsPath } from "../components/powershell";
+import { IPERF3_WINDOWS_DIR } from "../components/azure/onboarding";
 import * as posix from "./commands";
 import { CLIENT_TIMEOUT_SLACK_SECONDS, flowMarker, Iperf3ClientSpec, iperf3ClientArgv, Iperf3ServerSpec, LISTEN_TIMEOUT_SECONDS } from "./commands";
 
@@ -18,9 +19,13 @@ const PRELUDE = [
     "function Stop-Pidfile([string]$file) { if (Test-Path -LiteralPath $file) { Stop-Process -Id ([int](Get-Content -LiteralPath $file)) -Force -ErrorAction SilentlyContinue; Remove-Item -LiteralPath $file -Force } }",
 ].join("\n");
 
-/** Finds iperf3.exe on PATH into `$iperf`; exits 127 naming the machine when it is missing. */
+/**
+ * Puts iperf3.exe's path into `$iperf`: from PATH, else where onboarding installs it (sshd, a
+ * service, sees a changed PATH only after a reboot); exits 127 naming the machine when missing.
+ */
 const REQUIRE_IPERF3 = [
-    "$iperf = Get-Command iperf3 -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1",
+    "$iperf = (Get-Command iperf3 -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source",
+    ps`if (-not $iperf) { $iperf = (Get-ChildItem -Path ${IPERF3_WINDOWS_DIR} -Recurse -Filter iperf3.exe -ErrorAction SilentlyContinue | Select-Object -First 1).FullName }`,
     'if (-not $iperf) { Write-Fail "iperf3 is not installed on $env:COMPUTERNAME"; exit 127 }',
 ].join("\n");
 
@@ -35,7 +40,7 @@ export function iperf3ServerStartPs(spec: Iperf3ServerSpec): string {
         lines.push(
             ps`Stop-Pidfile ${pid}`,
             ps`Remove-Item -LiteralPath ${log} -Force -ErrorAction SilentlyContinue`,
-            ps`$r = Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = '"' + $iperf.Source + '" ' + ${args} }`,
+            ps`$r = Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = '"' + $iperf + '" ' + ${args} }`,
             ps`if ($r.ReturnValue -ne 0) { Write-Fail (${`starting the iperf3 server on port ${port} failed on `} + $env:COMPUTERNAME + ': Win32_Process.Create returned ' + $r.ReturnValue); exit 1 }`,
             ps`Set-Content -LiteralPath ${pid} -Value $r.ProcessId`,
         );
@@ -75,7 +80,7 @@ export function iperf3ClientRoundPs(spec: Iperf3ClientSpec): string {
     spec.ports.forEach((port, i) => {
         const args = windowsCommandLine(iperf3ClientArgv(spec, port).slice(1));
         lines.push(
-            ps`$procs += Start-Process -FilePath $iperf.Source -ArgumentList ${args} -RedirectStandardOutput ${file(i, "json")} -RedirectStandardError ${file(i, "err")} -NoNewWindow -PassThru`,
+            ps`$procs += Start-Process -FilePath $iperf -ArgumentList ${args} -RedirectStandardOutput ${file(i, "json")} -RedirectStandardError ${file(i, "err")} -NoNewWindow -PassThru`,
         );
     });
     lines.push(

@@ -53,6 +53,12 @@ export function ps(strings: TemplateStringsArray, ...values: PsValue[]): string 
 }
 
 /**
+ * PowerShell 7 on pairbench's Windows machines: its own copy (onboarding.ts), at a path without
+ * spaces and independent of PATH — services such as sshd see PATH changes only after a reboot.
+ */
+export const PWSH_EXE = "C:\\pairbench\\pwsh\\pwsh.exe";
+
+/**
  * The command line that runs a script with PowerShell 7 on Windows: `-EncodedCommand` takes
  * base64 of UTF-16LE, which contains only [A-Za-z0-9+/=], so the line means the same to cmd.exe,
  * to PowerShell as sshd's DefaultShell and to CreateProcess.
@@ -62,7 +68,7 @@ export function pwshCommand(script: string): string {
     const encoded = Buffer.from(script, "utf16le").toString("base64");
     // cmd.exe stops at 8191 characters, CreateProcess at 32767.
     if (encoded.length > 30000) throw new Error(`the PowerShell script is too long for a command line (${script.length} characters)`);
-    return `pwsh -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded}`;
+    return `${PWSH_EXE} -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${encoded}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 // remoting subsystem, iperf3 (and sockperf on Linux), a hosts entry `netperf-peer` for the other
 // VM, and on Windows a firewall rule that lets the peer in. Pure: builds text only.
 import { sh } from "../shell";
-import { ps } from "../powershell";
+import { ps, PWSH_EXE } from "../powershell";
 
 /** Versions pairbench installs; downloads come from the projects' own release pages. */
 export const TOOLS = {
@@ -17,8 +17,9 @@ export const POWERSHELL_DEB_URL = `https://github.com/PowerShell/PowerShell/rele
 export const POWERSHELL_ZIP_URL = `https://github.com/PowerShell/PowerShell/releases/download/v${TOOLS.powershell}/PowerShell-${TOOLS.powershell}-win-x64.zip`;
 export const IPERF3_WINDOWS_URL = `https://github.com/ar51an/iperf3-win-builds/releases/download/${TOOLS.iperf3Windows}/iperf-${TOOLS.iperf3Windows}-win64.zip`;
 
-/** Where PowerShell 7 lives on Windows, and sshd's default shell there. */
-export const PWSH_WINDOWS = "C:\\Program Files\\PowerShell\\7\\pwsh.exe";
+/** pairbench's PowerShell 7 on Windows (also sshd's default shell there) and where iperf3 goes. */
+const PWSH_DIR = PWSH_EXE.replace(/\\pwsh\.exe$/, "");
+export const IPERF3_WINDOWS_DIR = "C:\\pairbench\\tools\\iperf3";
 
 export interface OnboardingSpec {
     /** The other VM's address on the pair's network: `netperf-peer`. */
@@ -74,25 +75,25 @@ export function windowsOnboarding(spec: WindowsOnboardingSpec): string {
         "if ($cap.State -ne 'Installed') { Add-WindowsCapability -Online -Name $cap.Name | Out-Null }",
         "Set-Service -Name sshd -StartupType Automatic",
         "if (-not (Get-NetFirewallRule -Name 'pairbench-ssh' -ErrorAction SilentlyContinue)) { New-NetFirewallRule -Name 'pairbench-ssh' -DisplayName 'pairbench: SSH' -Direction Inbound -Protocol TCP -LocalPort 22 -Action Allow | Out-Null }",
-        // PowerShell 7 from its release zip.
-        ps`if (-not (Test-Path ${PWSH_WINDOWS})) {`,
+        // PowerShell 7 from its release zip, pairbench's own copy at a fixed path (PWSH_EXE).
+        ps`if (-not (Test-Path ${PWSH_EXE})) {`,
         ps`  Invoke-WebRequest -UseBasicParsing -Uri ${POWERSHELL_ZIP_URL} -OutFile "$env:TEMP\\pwsh.zip"`,
-        ps`  Expand-Archive -Path "$env:TEMP\\pwsh.zip" -DestinationPath ${"C:\\Program Files\\PowerShell\\7"} -Force`,
+        ps`  Expand-Archive -Path "$env:TEMP\\pwsh.zip" -DestinationPath ${PWSH_DIR} -Force`,
         "  Remove-Item \"$env:TEMP\\pwsh.zip\"",
         "}",
-        ps`Add-MachinePath ${"C:\\Program Files\\PowerShell\\7"}`,
-        ps`New-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value ${PWSH_WINDOWS} -PropertyType String -Force | Out-Null`,
+        ps`Add-MachinePath ${PWSH_DIR}`,
+        ps`New-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value ${PWSH_EXE} -PropertyType String -Force | Out-Null`,
         // sshd_config exists once sshd has started once.
         "Start-Service sshd",
         "$config = 'C:\\ProgramData\\ssh\\sshd_config'",
         "$text = Get-Content -Raw $config",
-        "if ($text -notmatch '(?m)^Subsystem\\s+powershell') { Add-Content -Path $config -Value 'Subsystem powershell c:/progra~1/powershell/7/pwsh.exe -sshs -nologo' }",
+        "if ($text -notmatch '(?m)^Subsystem\\s+powershell') { Add-Content -Path $config -Value 'Subsystem powershell C:/pairbench/pwsh/pwsh.exe -sshs -nologo' }",
         // Administrators' keys live in ProgramData, readable by SYSTEM and Administrators only.
         "$keys = 'C:\\ProgramData\\ssh\\administrators_authorized_keys'",
         ps`Set-Content -Path $keys -Value ${[...spec.authorizedKeys]} -Encoding ascii`,
         "icacls.exe $keys /inheritance:r /grant 'Administrators:F' /grant 'SYSTEM:F' | Out-Null",
         // iperf3 from its Windows build, on the machine PATH.
-        "$tools = 'C:\\pairbench\\tools\\iperf3'",
+        ps`$tools = ${IPERF3_WINDOWS_DIR}`,
         "if (-not (Get-ChildItem -Path $tools -Recurse -Filter iperf3.exe -ErrorAction SilentlyContinue)) {",
         "  New-Item -ItemType Directory -Force -Path $tools | Out-Null",
         ps`  Invoke-WebRequest -UseBasicParsing -Uri ${IPERF3_WINDOWS_URL} -OutFile "$env:TEMP\\iperf3.zip"`,

@@ -78,7 +78,7 @@ describe("the program (index.ts) on the Azure stack", function () {
         // The reassigned scenario's commands run on the healthy pair's client, in PowerShell.
         const client = rec.find("command:remote:Command", "pairbench-bench-windows-2022-upload-client-0");
         assert.ok(client.dependsOn.some((d) => d.startsWith("pairbench-bench-windows-2022-b-") || d === "pairbench-bench-windows-2022-upload-server-0"));
-        assert.match(client.inputs["create"], /^pwsh .* -EncodedCommand /);
+        assert.match(client.inputs["create"], /^C:\\pairbench\\pwsh\\pwsh\.exe -NoLogo .* -EncodedCommand /);
         const server = rec.find("command:remote:Command", "pairbench-bench-windows-2022-upload-server-0").inputs["connection"];
         const host = (server && "value" in server ? server.value : server).host;
         assert.strictEqual(host, "10.64.3.5", "windows-2022-b's server (config index 3)");

@@ -10,7 +10,7 @@ import { allNodes, loadPowerShell, parsePowerShell, syntaxErrors } from "../../s
 const COMMANDS = new Set([
     "New-Item", "Out-Null", "Get-Command", "Select-Object", "Write-Fail", "Stop-Pidfile", "Test-Path", "Stop-Process", "Get-Content",
     "Remove-Item", "Invoke-CimMethod", "Set-Content", "Get-Date", "Get-NetTCPConnection", "ForEach-Object", "Start-Sleep",
-    "Write-Output", "Start-Process", "Wait-Process", "Where-Object",
+    "Write-Output", "Start-Process", "Wait-Process", "Where-Object", "Get-ChildItem",
 ]);
 
 /** Names of every command a script would run. */

@@ -186,7 +186,7 @@ describe("Azure environment under mocks (three-OS matrix)", function () {
         const server = unsecret(rec.find(CMD, "pb-windows-2022-server-ready").inputs["connection"]);
         assert.deepStrictEqual([client.host, client.user, client.port, client.privateKey], ["20.0.0.2", "pairbench", 22, PRIVATE_KEY]);
         assert.deepStrictEqual([server.host, server.user, server.proxy.host, server.proxy.user], ["10.64.1.5", "pairbench", "20.0.0.2", "pairbench"]);
-        assert.match(rec.find(CMD, "pb-windows-2022-client-ready").inputs["create"], /^pwsh -NoLogo .* -EncodedCommand [A-Za-z0-9+/=]+$/);
+        assert.match(rec.find(CMD, "pb-windows-2022-client-ready").inputs["create"], /^C:\\pairbench\\pwsh\\pwsh\.exe -NoLogo .* -EncodedCommand [A-Za-z0-9+/=]+$/);
         assert.strictEqual(rec.find(CMD, "pb-ubuntu-2404-client-ready").inputs["create"], "uname -n -r");
         const summaries = await resolve(env.pairSummaries);
         assert.deepStrictEqual(summaries.map((s) => [s.name, s.backend, s.placement, s.client.os, s.client.managementIp, s.server.managementIp, s.runner]), [
@@ -261,7 +261,7 @@ describe("Azure environment under mocks: preview", function () {
 
     it("registers the same resources while the stamp, addresses and VM ids are still unknown", async () => {
         const env = build();
-        await rec.settle(env);
+        await rec.settle(env, ...Object.values(env.pairs));
         // Environment, stamp, RG, VNet, subnet; per pair 15 (Linux) or 16 (Windows: the password).
         assert.strictEqual(rec.records.length, 5 + 15 + 16 + 16);
         assert.deepStrictEqual(Object.keys(env.pairs), PAIRS);

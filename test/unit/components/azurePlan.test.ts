@@ -59,7 +59,7 @@ describe("Azure plan and builders", function () {
         const windows = windowsOnboarding({ peerIp: "10.64.0.5", adminUser: "pairbench", authorizedKeys: ["ssh-ed25519 AAAA it's"] });
         assert.deepStrictEqual(syntaxErrors(windows), []);
         assert.ok(windows.includes("-Value @('ssh-ed25519 AAAA it''s')"));
-        assert.ok(windows.includes("Subsystem powershell c:/progra~1/powershell/7/pwsh.exe -sshs -nologo"));
+        assert.ok(windows.includes("Subsystem powershell C:/pairbench/pwsh/pwsh.exe -sshs -nologo"));
     });
 
     it("runner: API base for repositories, organizations and GitHub Enterprise; names fit 64 characters", () => {
@@ -89,7 +89,7 @@ describe("Azure plan and builders", function () {
     it("runner on Windows: PowerShell 7 that parses, registered as a service, removal never fails the destroy", () => {
         const { create, delete: remove } = runnerCommands("windows", spec);
         for (const line of [create, remove]) {
-            assert.match(line, /^pwsh .* -EncodedCommand /);
+            assert.match(line, /^C:\\pairbench\\pwsh\\pwsh\.exe -NoLogo .* -EncodedCommand /);
             assert.deepStrictEqual(syntaxErrors(decode(line)), []);
             assert.ok(decode(line).includes("$pat = 'github_pat_secret''value'"));
         }

@@ -99,7 +99,7 @@ describe("PowerShell quoting", function () {
     it("pwshCommand encodes the script as UTF-16LE base64 with nothing a shell would touch", () => {
         const script = "Write-Output 'é ‘x’ $(1+1)'\nexit 3";
         const line = pwshCommand(script);
-        const m = /^pwsh -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ([A-Za-z0-9+/=]+)$/.exec(line);
+        const m = /^C:\\pairbench\\pwsh\\pwsh\.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ([A-Za-z0-9+/=]+)$/.exec(line);
         assert.ok(m, line);
         assert.strictEqual(Buffer.from(m[1]!, "base64").toString("utf16le"), script);
         assert.throws(() => pwshCommand("x".repeat(20000)), /too long/);
