@@ -67,7 +67,10 @@ export class BenchmarkSuite extends pulumi.ComponentResource {
                 server,
                 client,
                 placement: plan.placement,
-                scenario: { name: plan.name, scenario: plan.scenario, suite: plan.suite, thresholdClass: plan.thresholdClass },
+                scenario: {
+                    name: plan.name, scenario: plan.scenario, suite: plan.suite, thresholdClass: plan.thresholdClass,
+                    ...(plan.pair !== undefined ? { pair: plan.pair, assignedFrom: plan.assignedFrom ?? null } : {}),
+                },
                 ...(plan.target.kind === "address" ? { target: plan.target.address } : {}),
                 rounds: plan.rounds,
                 seconds: plan.seconds,

@@ -150,7 +150,8 @@ export function iperf3ClientRound(spec: Iperf3ClientSpec): string {
 
 /** Splits the client step's stdout into the flows' documents, in flow order. */
 export function splitFlows(stdout: string): Array<{ readonly index: number; readonly port: number; readonly text: string }> {
-    const parts = stdout.split(/^=== pairbench flow (\d+) port (\d+) ===$/m);
+    // Windows endpoints (psCommands.ts) end lines with CRLF.
+    const parts = stdout.replace(/\r\n/g, "\n").split(/^=== pairbench flow (\d+) port (\d+) ===$/m);
     const flows: Array<{ index: number; port: number; text: string }> = [];
     for (let i = 1; i + 2 < parts.length; i += 3) {
         flows.push({ index: Number(parts[i]), port: Number(parts[i + 1]), text: parts[i + 2] ?? "" });

@@ -28,6 +28,11 @@ export interface BenchmarkEndpoint {
      * Azure VM id). Benchmarks that use the machine run again when it changes. Defaults to none.
      */
     readonly instance?: pulumi.Input<string>;
+    /**
+     * What runs the commands: POSIX sh on `linux`, PowerShell 7 on `windows` (psCommands.ts).
+     * Defaults to "linux".
+     */
+    readonly os?: "linux" | "windows";
 }
 
 /** Problems with an endpoint's plain fields, each naming the field. */

@@ -5,10 +5,11 @@
 // by the pure modules (iperf3.ts, results.ts) in an apply.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { AddressFamily, CLIENT_TIMEOUT_SLACK_SECONDS, iperf3ClientRound, iperf3ServerStart, iperf3ServerStop, splitFlows, Transport } from "./commands";
+import { AddressFamily, CLIENT_TIMEOUT_SLACK_SECONDS, splitFlows, Transport } from "./commands";
 import { BenchmarkEndpoint, endpointProblems } from "./endpoint";
 import { parseIperf3 } from "./iperf3";
-import { ScenarioMeta, ThroughputScenarioResult, throughputResult } from "./results";
+import { iperf3Scripts } from "./psCommands";
+import { ScenarioMeta, scenarioMeta, ThroughputScenarioResult, throughputResult } from "./results";
 import type { Placement } from "./scenarios";
 import { Policy, Verdict } from "./verdict";
 import { commandBase, parseStep, rerunTriggers, withDependencies } from "./wiring";
@@ -111,13 +112,15 @@ export class Iperf3Benchmark extends pulumi.ComponentResource {
         const triggers = rerunTriggers(args.runId, [args.server, args.client], args.rerunOn);
         const clientLimit = `${omit + seconds + CLIENT_TIMEOUT_SLACK_SECONDS + 60}s`;
 
+        const serverScripts = iperf3Scripts(args.server.os);
+        const clientScripts = iperf3Scripts(args.client.os);
         const clients: command.remote.Command[] = [];
         let previous: command.remote.Command | undefined;
         for (let r = 0; r < rounds; r++) {
             const serverSpec = { dir: `${workDir}/${name}-server-${r}`, ports };
             const server = new command.remote.Command(
                 `${name}-server-${r}`,
-                { ...commandBase(args.server, triggers), create: iperf3ServerStart(serverSpec), delete: iperf3ServerStop(serverSpec) },
+                { ...commandBase(args.server, triggers), create: serverScripts.serverStart(serverSpec), delete: serverScripts.serverStop(serverSpec) },
                 {
                     parent: this,
                     dependsOn: r === 0 ? withDependencies(opts?.dependsOn, []) : [previous!],
@@ -131,7 +134,7 @@ export class Iperf3Benchmark extends pulumi.ComponentResource {
                 {
                     ...commandBase(args.client, triggers),
                     create: target.apply((t) =>
-                        iperf3ClientRound({
+                        clientScripts.clientRound({
                             dir: `${workDir}/${name}-client-${r}`, target: t, family, ports,
                             streams: flowMode === "streams" ? flows : 1, seconds, omit, reverse, protocol,
                             ...(args.mss !== undefined ? { mss: args.mss } : {}),
@@ -158,12 +161,7 @@ export class Iperf3Benchmark extends pulumi.ComponentResource {
                 })),
             ),
         );
-        const meta: ScenarioMeta = {
-            name: args.scenario?.name ?? name,
-            scenario: args.scenario?.scenario ?? args.scenario?.name ?? name,
-            suite: args.scenario?.suite ?? "custom",
-            thresholdClass: args.scenario?.thresholdClass ?? null,
-        };
+        const meta = scenarioMeta(name, args.scenario);
         const address = (e: BenchmarkEndpoint) => (family === "ipv6" ? e.testIpv6 : e.testIpv4) ?? null;
         this.result = pulumi
             .all([roundsParsed, args.placement, target, address(args.server), address(args.client), args.expectedGbps])

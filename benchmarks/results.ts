@@ -107,6 +107,21 @@ export interface ScenarioMeta {
     readonly scenario: string;
     readonly suite: Suite | "custom";
     readonly thresholdClass: ScenarioClass | null;
+    /** Azure: the pair the scenario ran on. Absent on libvirt. */
+    readonly pair?: string;
+    /** Azure: the pair the scenario belongs to when it ran on another (`pairbench:assignments`), else null. */
+    readonly assignedFrom?: string | null;
+}
+
+/** The scenario identity of a benchmark's args, with defaults for hand-built benchmarks. */
+export function scenarioMeta(name: string, given: Partial<ScenarioMeta> | undefined): ScenarioMeta {
+    return {
+        name: given?.name ?? name,
+        scenario: given?.scenario ?? given?.name ?? name,
+        suite: given?.suite ?? "custom",
+        thresholdClass: given?.thresholdClass ?? null,
+        ...(given?.pair !== undefined ? { pair: given.pair, assignedFrom: given.assignedFrom ?? null } : {}),
+    };
 }
 
 interface ScenarioBase extends ScenarioMeta {

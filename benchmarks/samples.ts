@@ -28,6 +28,8 @@ function scenarioMetadata(s: ScenarioResult, context: Readonly<Record<string, st
         suite: s.suite,
         kind: s.kind,
         ...(s.thresholdClass !== null ? { thresholdClass: s.thresholdClass } : {}),
+        ...(s.pair !== undefined ? { pair: s.pair } : {}),
+        ...(s.assignedFrom ? { assignedFrom: s.assignedFrom } : {}),
         tool: m.tool,
         toolVersion: m.toolVersion,
         protocol: m.protocol,

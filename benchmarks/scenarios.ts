@@ -11,7 +11,7 @@
 // Ordering: scenarios that occupy the same machine or hypervisor run one after another; on
 // libvirt every scenario shares a hypervisor with the others, so they form one chain (parallel
 // traffic through the same dataplane would distort both figures). Azure pairs are independent.
-import { ScenarioClass, StackConfig, Vm } from "../config/schema";
+import { azureOsFamily, ScenarioClass, StackConfig, Vm } from "../config/schema";
 import type { AddressFamily, Transport } from "./commands";
 
 export type Suite = "dpservice" | "netperf";
@@ -52,6 +52,10 @@ export interface ScenarioPlan {
     readonly policy: "mean" | "ci";
     /** Gbit/s for throughput, from benchmark.expected.<sw|hw>.<class>; absent: no check. */
     readonly expectedGbps?: number;
+    /** Azure: the pair it runs on (another than its own when `pairbench:assignments` says so). */
+    readonly pair?: string;
+    /** Azure: the pair it belongs to when it runs on another, else null. */
+    readonly assignedFrom?: string | null;
     /** What the scenario occupies (vm:NAME, host:NAME), for ordering. */
     readonly uses: readonly string[];
     /** Names of the scenarios that must finish before this one starts. */
@@ -144,16 +148,24 @@ function needDpservice(cfg: StackConfig): string | undefined {
     return cfg.dataplane.kind === "dpservice" ? undefined : `needs dataplane kind dpservice (is ${cfg.dataplane.kind})`;
 }
 
-/** netperf scenarios: one instance per Azure pair, or the cross-host pair on libvirt. */
-function pairScenario(extra: Partial<Draft>) {
+/**
+ * netperf scenarios: one instance per Azure pair, or the cross-host pair on libvirt. An Azure
+ * pair named in `pairbench:assignments` keeps its scenarios (and their names) but runs them on
+ * the pair it is assigned to. `linuxOnly`: the tool exists only for Linux (sockperf).
+ */
+function pairScenario(extra: Partial<Draft>, linuxOnly = false) {
     return (cfg: StackConfig) => {
         if (cfg.environment === "azure") {
-            return (cfg.azure?.pairs ?? []).map((p) => {
-                const keys = azureEndpointKeys(p.name);
+            const pairs = (cfg.azure?.pairs ?? []).filter((p) => !linuxOnly || azureOsFamily(p.os) === "linux");
+            if (pairs.length === 0) return "needs a Linux pair (sockperf does not exist for Windows)";
+            return pairs.map((p) => {
+                const host = cfg.assignments?.[p.name] ?? p.name;
+                const keys = azureEndpointKeys(host);
                 const draft: Draft = {
                     placement: "cross-host", server: keys.server, client: keys.client, family: "ipv4",
                     target: { kind: "server" }, protocol: "tcp", flows: cfg.benchmark.flows, reverse: false,
-                    basePort: IPERF3_PORT, uses: [`vm:${keys.server}`, `vm:${keys.client}`], ...extra,
+                    basePort: IPERF3_PORT, uses: [`vm:${keys.server}`, `vm:${keys.client}`],
+                    pair: host, assignedFrom: host === p.name ? null : p.name, ...extra,
                 };
                 return { prefix: p.name, draft };
             });
@@ -201,8 +213,8 @@ export const CATALOGUE: readonly Entry[] = [
     },
     { name: "upload", suite: "netperf", kind: "throughput", thresholdClass: "remote_vm2vm", byDefault: false, build: pairScenario({}) },
     { name: "download", suite: "netperf", kind: "throughput", thresholdClass: "remote_vm2vm", byDefault: false, build: pairScenario({ reverse: true }) },
-    { name: "latency", suite: "netperf", kind: "latency", thresholdClass: null, byDefault: true, build: pairScenario({ flows: 1, basePort: SOCKPERF_PORT }) },
-    { name: "latency-udp", suite: "netperf", kind: "latency", thresholdClass: null, byDefault: false, build: pairScenario({ flows: 1, basePort: SOCKPERF_PORT, protocol: "udp" }) },
+    { name: "latency", suite: "netperf", kind: "latency", thresholdClass: null, byDefault: true, build: pairScenario({ flows: 1, basePort: SOCKPERF_PORT }, true) },
+    { name: "latency-udp", suite: "netperf", kind: "latency", thresholdClass: null, byDefault: false, build: pairScenario({ flows: 1, basePort: SOCKPERF_PORT, protocol: "udp" }, true) },
 ];
 
 /** Default on Azure: the netperf suite; on libvirt: the dpservice suite plus latency. */

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { CLIENT_TIMEOUT_SLACK_SECONDS, sockperfClientRound, sockperfServerStart, sockperfServerStop, Transport } from "./commands";
 import { BenchmarkEndpoint, endpointProblems } from "./endpoint";
-import { LatencyScenarioResult, latencyResult, ScenarioMeta } from "./results";
+import { LatencyScenarioResult, latencyResult, ScenarioMeta, scenarioMeta } from "./results";
 import type { Placement } from "./scenarios";
 import { parseSockperf } from "./sockperf";
 import { commandBase, parseStep, rerunTriggers, withDependencies } from "./wiring";
@@ -47,6 +47,9 @@ export function validateSockperfLatencyArgs(name: string, args: SockperfLatencyA
     const p: string[] = [];
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) p.push(`the name must match [a-z0-9][a-z0-9-]* (got '${name}')`);
     p.push(...endpointProblems("server", args.server), ...endpointProblems("client", args.client));
+    for (const role of ["server", "client"] as const) {
+        if (args[role]?.os === "windows") p.push(`${role} ${args[role].machine} runs Windows; sockperf exists only for Linux (run latency on Linux pairs)`);
+    }
     if (!wholeIn(args.rounds, 1, 100)) p.push(`\`rounds\` must be a whole number 1..100 (got ${args.rounds})`);
     if (!wholeIn(args.seconds, 1, 3600)) p.push(`\`seconds\` must be a whole number 1..3600 (got ${args.seconds})`);
     if (!wholeIn(args.port, 1, 65535)) p.push(`\`port\` must be 1..65535 (got ${args.port})`);
@@ -100,12 +103,7 @@ export class SockperfLatency extends pulumi.ComponentResource {
             previous = client;
         }
 
-        const meta: ScenarioMeta = {
-            name: args.scenario?.name ?? name,
-            scenario: args.scenario?.scenario ?? args.scenario?.name ?? name,
-            suite: args.scenario?.suite ?? "custom",
-            thresholdClass: args.scenario?.thresholdClass ?? null,
-        };
+        const meta = scenarioMeta(name, args.scenario);
         this.result = pulumi
             .all([pulumi.all(clients.map((c) => c.stdout)), args.placement, target, args.server.testIpv4 ?? null, args.client.testIpv4 ?? null])
             .apply(([outs, placement, t, serverAddress, clientAddress]) => {

@@ -9,6 +9,7 @@ import { HypervisorSetup } from "./hypervisorSetup";
 import { LibvirtDomain } from "./libvirtDomain";
 import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
 import { planLibvirt, PlanContext, resolveLocalPath } from "./plan";
+import { runnerName } from "./runner";
 import { gateEndpoint, PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
 import { VxlanDataplane } from "./vxlanDataplane";
 
@@ -173,6 +174,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 machine: vmName,
                 host: d.hypervisorName,
                 ssh: d.connection,
+                os: "linux",
                 managementIp: d.managementIp,
                 testIpv4: overlay.ipv4,
                 ...(overlay.ipv6 !== undefined ? { testIpv6: overlay.ipv6 } : {}),
@@ -181,21 +183,27 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
                 instance: d.domainUuid,
             };
         };
-        const pairs = plan.pairs.map(
-            (p) =>
-                new TestReadyPair(
-                    `${name}-${p.name}`,
-                    {
-                        backend: {
-                            kind: "libvirt",
-                            client: endpoint(p.client),
-                            server: endpoint(p.server),
-                            ...(args.peerTimeoutSeconds ? { peerTimeoutSeconds: args.peerTimeoutSeconds } : {}),
-                        },
+        const runner = cfg.runner;
+        const token = runner === undefined ? undefined : secretString(runner.token, "runner.token");
+        const pairs = plan.pairs.map((p) => {
+            const image = plan.vms.find((v) => v.name === p.client)!.image.name;
+            return new TestReadyPair(
+                `${name}-${p.name}`,
+                {
+                    backend: {
+                        kind: "libvirt",
+                        client: endpoint(p.client),
+                        server: endpoint(p.server),
+                        ...(args.peerTimeoutSeconds ? { peerTimeoutSeconds: args.peerTimeoutSeconds } : {}),
                     },
-                    { parent: this },
-                ),
-        );
+                    // The client as a self-hosted runner, labelled with its image and the pair.
+                    ...(runner !== undefined && token !== undefined
+                        ? { runner: { url: runner.url, token, name: runnerName(ctx.stack, p.name), labels: [...new Set([`os-${image}`, p.name, ...runner.labels])] } }
+                        : {}),
+                },
+                { parent: this },
+            );
+        });
 
         const allReady = pulumi.all(pairs.map((p) => p.ready)).apply((r) => r.join("; "));
         this.endpoints = Object.fromEntries(

@@ -8,6 +8,10 @@ export interface StackSummary {
     readonly hypervisors: Array<{ name: string; host: string; domainType: string }>;
     readonly vms: Array<{ name: string; hypervisor: string; ipv4: string; ipv6?: string; vni: number }>;
     readonly azurePairs: Array<{ name: string; os: string; size: string }>;
+    /** `pairs` (machines and readiness only) or `all`. */
+    readonly phase: StackConfig["phase"];
+    /** Azure pairs whose scenarios run on another pair (set by the CLI). */
+    readonly assignments: Readonly<Record<string, string>>;
     readonly runId: string;
 }
 
@@ -25,6 +29,8 @@ export function describeStack(cfg: StackConfig): StackSummary {
             vni: v.overlay.vni,
         })),
         azurePairs: (cfg.azure?.pairs ?? []).map((p) => ({ name: p.name, os: p.os, size: p.size })),
+        phase: cfg.phase,
+        assignments: { ...(cfg.assignments ?? {}) },
         runId: cfg.runId,
     };
 }

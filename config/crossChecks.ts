@@ -1,7 +1,7 @@
 // Rules that span several fields of a stack config: unique names, references between sections,
 // which sections an environment or dataplane needs. Pure: takes the shape-checked config and
 // returns every problem found (never stops at the first).
-import { DURATION_PATTERN, StackConfig } from "./schema";
+import { AZURE_RESERVED_USERS, DURATION_PATTERN, StackConfig } from "./schema";
 
 export interface ConfigIssue {
     /** Path inside the `pairbench:` namespace, e.g. ["vms", 1, "overlay", "ipv4"]. */
@@ -204,11 +204,56 @@ function checkAzure(cfg: StackConfig, report: Report): void {
             report(["azure", "pairs", i, "imageId"], `only used with os: gallery (os is ${p.os})`);
         }
     });
+    if (az.allowedSourceCidr.includes(":")) {
+        report(["azure", "allowedSourceCidr"], "must be an IPv4 CIDR such as 203.0.113.7/32: the clients' public addresses are IPv4");
+    }
     const prefix = Number(az.allowedSourceCidr.split("/")[1]);
     if (prefix < 8) {
         report(["azure", "allowedSourceCidr"], "too wide: SSH must only be open to the runner, e.g. a /32");
     }
     if (!DURATION_PATTERN.test(az.ttl)) report(["azure", "ttl"], "must be a duration such as 6h");
+    if ((AZURE_RESERVED_USERS as readonly string[]).includes(az.adminUser)) {
+        report(["azure", "adminUser"], `Azure does not allow '${az.adminUser}' as an administrator name; pick another, e.g. pairbench`);
+    }
+    const key = az.sshKey;
+    if (key !== undefined && "secret" in key && cfg.ssh?.publicKeyPath === undefined) {
+        report(["ssh", "publicKeyPath"], "required with azure.sshKey.secret: the public half of the key, for the VMs");
+    }
+    if (key === undefined && cfg.ssh?.publicKeyPath === undefined) {
+        report(["azure", "sshKey"], "required unless ssh.publicKeyPath is set (then the SSH agent logs in): {path: ~/.ssh/id_ed25519}");
+    }
+}
+
+/**
+ * The CLI's reassignment (`{failedPair: healthyPair}`): both are pairs of this stack, a healthy
+ * pair is not itself reassigned, and both run the same OS (and image).
+ */
+function checkAssignments(cfg: StackConfig, report: Report): void {
+    const assignments = cfg.assignments ?? {};
+    const entries = Object.entries(assignments);
+    if (entries.length === 0) return;
+    if (cfg.environment !== "azure") {
+        report(["assignments"], "only used with environment: azure (the CLI reassigns failed Azure pairs); remove it");
+        return;
+    }
+    const pairs = new Map((cfg.azure?.pairs ?? []).filter((p) => p !== undefined).map((p) => [p.name, p]));
+    const list = known(pairs.keys());
+    for (const [from, to] of entries) {
+        const source = pairs.get(from);
+        const target = pairs.get(to);
+        if (source === undefined) report(["assignments", from], `unknown pair '${from}'; pairs: ${list}`);
+        if (target === undefined) report(["assignments", from], `assigned to unknown pair '${to}'; pairs: ${list}`);
+        if (from === to) report(["assignments", from], "a pair cannot be assigned to itself; remove the entry");
+        else if (assignments[to] !== undefined) {
+            report(["assignments", from], `'${to}' is itself reassigned (to '${assignments[to]}'); assign '${from}' to a pair that is created`);
+        }
+        if (source !== undefined && target !== undefined) {
+            const os = (p: typeof source) => (p.os === "gallery" ? `gallery image ${p.imageId ?? "?"}` : p.os);
+            if (os(source) !== os(target)) {
+                report(["assignments", from], `'${from}' runs ${os(source)} but '${to}' runs ${os(target)}; reassign only to a pair of the same OS`);
+            }
+        }
+    }
 }
 
 /** Every cross-field problem of a shape-valid config. */
@@ -227,6 +272,7 @@ export function crossCheck(cfg: StackConfig, broken: BrokenNames = NO_BROKEN): C
             throw new Error(`unknown environment ${String(never)}`);
         }
     }
+    checkAssignments(cfg, report);
     checkDataplane(cfg, report);
     checkBenchmark(cfg, report);
     return issues;

@@ -256,6 +256,11 @@ export const benchmark = z
 
 export const AZURE_OS = ["ubuntu-24.04", "windows-2022", "windows-2025", "gallery"] as const;
 
+/** What an Azure OS key runs: gallery images are Windows prerelease builds (netperf's use). */
+export function azureOsFamily(os: (typeof AZURE_OS)[number]): "linux" | "windows" {
+    return os === "ubuntu-24.04" ? "linux" : "windows";
+}
+
 export const azurePair = strict({
     name,
     os: z.enum(AZURE_OS, { error: `must be one of ${AZURE_OS.join(", ")}` }),
@@ -272,6 +277,13 @@ export const azurePair = strict({
 
 export const DURATION_PATTERN = /^([0-9]+)([mhd])$/;
 
+/** Azure refuses these admin user names (and the Linux images reserve some of them). */
+export const AZURE_RESERVED_USERS = [
+    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser",
+    "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql",
+    "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+] as const;
+
 export const azure = strict({
     location: z.string().regex(/^[a-z0-9]+$/, { error: "must be an Azure region name such as westeurope" }),
     pairs: z.array(azurePair).min(1, { error: "must list at least one pair" }),
@@ -281,6 +293,35 @@ export const azure = strict({
     allowedSourceCidr: z.union([z.cidrv4(), z.cidrv6()], {
         error: "must be a CIDR such as 203.0.113.7/32 (never 0.0.0.0/0)",
     }),
+    /** The VMs' administrator; pairbench logs in as this user by SSH. */
+    adminUser: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,19}$/, { error: "must be a user name of [a-z0-9_-], at most 20 characters, such as pairbench" })
+        .default("pairbench"),
+    /** The SSH private key pairbench logs in with; without it, the SSH agent. */
+    sshKey: sshKey.optional(),
+});
+
+/** Where the program stops: `pairs` (machines and readiness checks) or `all` (benchmarks too). */
+export const PHASES = ["pairs", "all"] as const;
+
+/**
+ * A GitHub Actions self-hosted runner on each pair's client. The token is exchanged on the
+ * client for a registration token (create) and a removal token (destroy).
+ */
+export const runner = strict({
+    /** Repository (https://github.com/OWNER/REPO) or organization (https://github.com/ORG) URL. */
+    url: z
+        .string()
+        .regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/, {
+            error: "must be a repository or organization URL such as https://github.com/OWNER/REPO",
+        }),
+    /** A token allowed to manage self-hosted runners (fine-grained PAT with Administration: write). */
+    token: secretString,
+    /** Labels added to `os-<os>` and the pair's name. */
+    labels: z
+        .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be a label of [A-Za-z0-9._-], at most 64 characters" }))
+        .default([]),
 });
 
 export const ssh = strict({
@@ -303,6 +344,12 @@ export const stackConfig = strict({
     ssh: ssh.optional(),
     /** Set by the CLI to force benchmarks to run again; any string. */
     runId: z.string().default(""),
+    /** `pairs`: environment, pairs and readiness checks only; `all`: benchmarks too. */
+    phase: z.enum(PHASES, { error: "must be pairs (machines and readiness checks only) or all" }).default("all"),
+    /** Azure: `{failedPair: healthyPair}`; a key pair is not created, its scenarios run on the value pair. */
+    assignments: z.record(name, name, { error: "must map pair names to pair names, e.g. {windows-2022: windows-2022-b}" }).optional(),
+    /** Register each pair's client as a GitHub Actions self-hosted runner. */
+    runner: runner.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfig>;
@@ -314,4 +361,8 @@ export type Dataplane = z.output<typeof dataplane>;
 export type DpserviceSettings = z.output<typeof dpservice>;
 export type BenchmarkSettings = z.output<typeof benchmark>;
 export type AzureSettings = z.output<typeof azure>;
+export type AzurePairConfig = z.output<typeof azurePair>;
+export type AzureOs = (typeof AZURE_OS)[number];
+export type RunnerSettings = z.output<typeof runner>;
+export type Phase = (typeof PHASES)[number];
 export type ScenarioClass = (typeof SCENARIO_CLASSES)[number];

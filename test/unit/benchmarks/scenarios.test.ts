@@ -83,10 +83,10 @@ describe("scenario catalogue", () => {
             ["ubuntu-2404-download", "ubuntu-2404-server", "ubuntu-2404-client", true, "throughput", "ubuntu-2404-upload"],
             ["windows-2022-download", "windows-2022-server", "windows-2022-client", true, "throughput", "windows-2022-upload"],
             ["windows-prerelease-download", "windows-prerelease-server", "windows-prerelease-client", true, "throughput", "windows-prerelease-upload"],
+            // sockperf exists only for Linux: the Windows pairs have no latency scenario.
             ["ubuntu-2404-latency", "ubuntu-2404-server", "ubuntu-2404-client", false, "latency", "ubuntu-2404-download"],
-            ["windows-2022-latency", "windows-2022-server", "windows-2022-client", false, "latency", "windows-2022-download"],
-            ["windows-prerelease-latency", "windows-prerelease-server", "windows-prerelease-client", false, "latency", "windows-prerelease-download"],
         ]);
+        assert.ok(plans.every((p) => p.pair === p.name.slice(0, -(p.scenario.length + 1)) && p.assignedFrom === null));
         assert.ok(plans.filter((p) => p.kind === "throughput").every((p) => p.expectedGbps === 10 && p.policy === "ci" && p.rounds === 5));
     });
 
@@ -100,7 +100,36 @@ describe("scenario catalogue", () => {
         ]);
         assert.strictEqual(lab[3]!.protocol, "udp");
         const az = planScenarios(config("azure", (v) => (v["benchmark"].scenarios = ["windows-2022-upload", "latency"])));
-        assert.deepStrictEqual(az.map((p) => p.name), ["windows-2022-upload", "ubuntu-2404-latency", "windows-2022-latency", "windows-prerelease-latency"]);
+        assert.deepStrictEqual(az.map((p) => p.name), ["windows-2022-upload", "ubuntu-2404-latency"]);
+    });
+
+    it("azure: a reassigned pair keeps its scenario names and runs them on the pair it is assigned to", () => {
+        const plans = planScenarios(
+            config("azure", (v) => {
+                v["azure"].pairs.push({ name: "windows-2022-b", os: "windows-2022" });
+                v["assignments"] = { "windows-2022": "windows-2022-b" };
+            }),
+        );
+        const of = (name: string) => plans.find((p) => p.name === name)!;
+        assert.deepStrictEqual(
+            ["windows-2022-upload", "windows-2022-download", "windows-2022-b-upload"].map((n) => [n, of(n).server, of(n).client, of(n).pair, of(n).assignedFrom]),
+            [
+                ["windows-2022-upload", "windows-2022-b-server", "windows-2022-b-client", "windows-2022-b", "windows-2022"],
+                ["windows-2022-download", "windows-2022-b-server", "windows-2022-b-client", "windows-2022-b", "windows-2022"],
+                ["windows-2022-b-upload", "windows-2022-b-server", "windows-2022-b-client", "windows-2022-b", null],
+            ],
+        );
+        // Scenarios sharing the healthy pair run one after another, in catalogue order.
+        assert.deepStrictEqual(of("windows-2022-b-upload").after, ["windows-2022-upload"]);
+        assert.deepStrictEqual(of("windows-2022-download").after, ["windows-2022-b-upload"]);
+    });
+
+    it("azure: latency needs a Linux pair", () => {
+        const windowsOnly = (v: Record<string, any>) => {
+            v["azure"].pairs.splice(0, 1);
+            v["benchmark"].scenarios = ["latency"];
+        };
+        assert.throws(() => planScenarios(config("azure", windowsOnly)), /'latency' does not apply to this stack: it needs a Linux pair \(sockperf does not exist for Windows\)/);
     });
 
     it("names every unknown or inapplicable scenario at once, with the reason or the known names", () => {

@@ -2,6 +2,7 @@
 // resources exist, what depends on what, what replaces what, and that private keys and the
 // password hash only ever travel as secrets.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -199,6 +200,27 @@ describe("libvirt components under mocks", function () {
             () => new LibvirtEnvironment("pb", { config: noKey, context: { stack: "dev", projectDir: dir, homeDir: dir }, sha256: fakeSha }),
             /hypervisor hv1: no public key for the VMs; set pairbench:ssh.publicKeyPath/,
         );
+    });
+
+    it("with pairbench:runner, each pair's client becomes a self-hosted runner after the peer check; the token stays secret", async () => {
+        const token = "github_pat_libvirt_token";
+        const cfg = { ...config("dev"), runner: { url: "https://github.com/example/repo", token, labels: ["lab"] } };
+        const env = new LibvirtEnvironment("pb", { config: cfg, context: { stack: "dev", projectDir: dir, homeDir: dir }, sha256: (file) => fakeSha(file) });
+        await rec.settle(env);
+        const runners = rec.records.filter((r) => r.name.endsWith("-runner"));
+        assert.deepStrictEqual(runners.map((r) => `${r.name} < ${r.parent}`), ["pb-vm1-vm2-runner < pb-vm1-vm2", "pb-vm1-vm3-runner < pb-vm1-vm3"]);
+        for (const r of runners) {
+            assert.ok(r.dependsOn.includes(r.name.replace(/-runner$/, "-peer")));
+            assert.strictEqual(r.deleteBeforeReplace, true);
+            const wire = r.wire as any;
+            assert.ok(isWireSecret(wire.create) && isWireSecret(wire.delete), "register and remove scripts carry the token: secret");
+            assert.ok(!plainStrings(r.wire).some((t) => t.includes(token)));
+        }
+        const create = unsecret(rec.find(CMD, "pb-vm1-vm3-runner").inputs["create"]) as string;
+        // The script `sh -c` gets, as bash parses the command line.
+        const inner = spawnSync("bash", ["-c", `set -- ${create.replace(/^sh -c /, "")}; printf '%s' "$1"`], { encoding: "utf8" }).stdout;
+        assert.ok(inner.includes("--name pairbench-dev-vm1-vm3 --labels os-guest\\,vm1-vm3\\,lab"), inner);
+        assert.deepStrictEqual((await resolve(env.pairSummaries)).map((p) => p.runner), ["pairbench-dev-vm1-vm2", "pairbench-dev-vm1-vm3"]);
     });
 });
 

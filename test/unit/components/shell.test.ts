@@ -10,8 +10,8 @@ function argvSeenByBash(line: string): string[] {
 }
 
 describe("shell quoting", function () {
-    // The property spawns bash for every case: on a busy shared machine that needs more than 2 s.
-    this.timeout(30000);
+    // 200 bash runs; on a loaded machine that takes longer than mocha's default 2 s.
+    this.timeout(60000);
     it("quotes values so bash receives them unchanged (property)", () => {
         fc.assert(
             fc.property(fc.array(fc.string({ unit: "binary" }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 }), (args) => {

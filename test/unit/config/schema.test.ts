@@ -118,6 +118,27 @@ describe("config schema", () => {
         { what: "bad TTL", stack: "azure", mutate: (v) => (v["azure"].ttl = "6 hours"), path: "pairbench:azure.ttl", says: "6h" },
         { what: "Azure stack without the azure section", stack: "azure", mutate: (v) => delete v["azure"], path: "pairbench:azure", says: "required with environment: azure" },
         { what: "hypervisors in an Azure stack", stack: "azure", mutate: (v) => (v["hypervisors"] = stackValues("dev")["hypervisors"]), path: "pairbench:hypervisors", says: "environment: libvirt" },
+        { what: "SSH source as IPv6", stack: "azure", mutate: (v) => (v["azure"].allowedSourceCidr = "2001:db8::1/128"), path: "pairbench:azure.allowedSourceCidr", says: "IPv4" },
+        { what: "reserved Azure admin name", stack: "azure", mutate: (v) => (v["azure"].adminUser = "admin"), path: "pairbench:azure.adminUser", says: "does not allow 'admin'" },
+        { what: "no key for the Azure VMs", stack: "azure", mutate: (v) => delete v["azure"].sshKey, path: "pairbench:azure.sshKey", says: "ssh.publicKeyPath" },
+        { what: "secret Azure key without its public half", stack: "azure", mutate: (v) => (v["azure"].sshKey = { secret: "k" }), path: "pairbench:ssh.publicKeyPath", says: "public half" },
+        { what: "unknown phase", stack: "dev", mutate: (v) => (v["phase"] = "bench"), path: "pairbench:phase", says: "pairs" },
+        { what: "assignments on libvirt", stack: "dev", mutate: (v) => (v["assignments"] = { "vm1-vm2": "vm1-vm3" }), path: "pairbench:assignments", says: "only used with environment: azure" },
+        { what: "assignment of an unknown pair", stack: "azure", mutate: (v) => (v["assignments"] = { nope: "ubuntu-2404" }), path: "pairbench:assignments.nope", says: "unknown pair 'nope'; pairs: ubuntu-2404, windows-2022, windows-prerelease" },
+        { what: "assignment to an unknown pair", stack: "azure", mutate: (v) => (v["assignments"] = { "ubuntu-2404": "gone" }), path: "pairbench:assignments.ubuntu-2404", says: "assigned to unknown pair 'gone'" },
+        { what: "assignment to itself", stack: "azure", mutate: (v) => (v["assignments"] = { "ubuntu-2404": "ubuntu-2404" }), path: "pairbench:assignments.ubuntu-2404", says: "cannot be assigned to itself" },
+        { what: "assignment across OSes", stack: "azure", mutate: (v) => (v["assignments"] = { "ubuntu-2404": "windows-2022" }), path: "pairbench:assignments.ubuntu-2404", says: "'ubuntu-2404' runs ubuntu-24.04 but 'windows-2022' runs windows-2022" },
+        {
+            what: "assignment to a pair that is itself reassigned", stack: "azure",
+            mutate: (v) => {
+                v["azure"].pairs.push({ name: "w-b", os: "windows-2022" }, { name: "w-c", os: "windows-2022" });
+                v["assignments"] = { "windows-2022": "w-b", "w-b": "w-c" };
+            },
+            path: "pairbench:assignments.windows-2022", says: "'w-b' is itself reassigned (to 'w-c')",
+        },
+        { what: "assignment value not a name", stack: "azure", mutate: (v) => (v["assignments"] = { "ubuntu-2404": 3 }), path: "pairbench:assignments.ubuntu-2404", says: "" },
+        { what: "runner URL", stack: "dev", mutate: (v) => (v["runner"] = { url: "github.com/o/r", token: "t" }), path: "pairbench:runner.url", says: "https://github.com/OWNER/REPO" },
+        { what: "runner without token", stack: "azure", mutate: (v) => (v["runner"] = { url: "https://github.com/o/r" }), path: "pairbench:runner.token", says: "required" },
     ];
 
     describe(`rejects broken configs (${corpus.length} cases), naming the field`, () => {
