@@ -46,12 +46,17 @@ export function reduce(state: ProgressState, event: EngineEvent, now: number, ve
     if (event.resourcePreEvent) {
         const { urn, op } = event.resourcePreEvent.metadata;
         if (op === "same" || op === "read") return { state };
+        // Components (the stack, pairbench's own) stay open until their children finish: not "in flight" work.
+        const custom = event.resourcePreEvent.metadata.new?.custom ?? event.resourcePreEvent.metadata.old?.custom;
+        if (custom === false) return { state };
         const inFlight = new Map(state.inFlight);
         inFlight.set(urn, op);
         return { state: { ...state, inFlight } };
     }
     if (event.resOutputsEvent) {
-        const { urn, op } = event.resOutputsEvent.metadata;
+        const { urn, op, type } = event.resOutputsEvent.metadata;
+        // Provider resources are not in a preview's change summary: counting them would overshoot the total.
+        if (type.startsWith("pulumi:providers:")) return { state };
         const inFlight = new Map(state.inFlight);
         inFlight.delete(urn);
         const next = { ...state, inFlight, done: state.done + 1 };

@@ -63,7 +63,7 @@ export async function destroyWithProgress(stack: StackLike, io: OpIo, signal?: A
     const started = Date.now();
     let total: number | undefined;
     try {
-        total = stateResources(await stack.exportStack()).length;
+        total = stateResources(await stack.exportStack()).filter((r) => !r.type.startsWith("pulumi:providers:")).length;
     } catch {
         total = undefined; // an empty or unreadable state only costs the total
     }
@@ -77,14 +77,19 @@ export async function destroyWithProgress(stack: StackLike, io: OpIo, signal?: A
     }
 }
 
-/** The engine's message without the Automation API's wrapper noise, for one-line reports. */
+/**
+ * One line for reports from an Automation API error: the engine's `error:` lines (each cut to
+ * 400 characters; "update failed" only when there is nothing better), else the first lines.
+ * The full diagnostics were already printed by the progress printer.
+ */
 export function errorText(e: unknown): string {
     const text = e instanceof Error ? e.message : String(e);
-    const lines = text.split("\n").map((l) => l.trim());
-    // CommandError messages carry the whole stderr; its diagnostics are the useful part.
-    const diag = lines.filter((l) => /^error:|failed|timeout|cannot|no such|refused|denied/i.test(l) && !/^code:|^stdout:|^stderr:/.test(l));
-    const picked = (diag.length > 0 ? diag : lines.filter((l) => l !== "")).slice(0, 6).join(" / ");
-    return picked.length > 1500 ? `${picked.slice(0, 1499)}…` : picked;
+    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    const cut = (l: string) => (l.length > 400 ? `${l.slice(0, 399)}…` : l);
+    const errors = [...new Set(lines.filter((l) => /^error:/i.test(l)))];
+    const specific = errors.filter((l) => !/^error: update failed$/i.test(l));
+    const picked = specific.length > 0 ? specific : errors.length > 0 ? errors : lines.filter((l) => !/^(code|stdout|stderr|err\?):/.test(l)).slice(0, 3);
+    return picked.slice(0, 4).map(cut).join(" / ") || text.slice(0, 400);
 }
 
 /**

@@ -3,14 +3,10 @@
 import { LatencyScenarioResult, ScenarioResult, ThroughputScenarioResult } from "../../benchmarks/results";
 import type { Verdict } from "../../benchmarks/verdict";
 
-/** Three significant digits, no exponent for the magnitudes a benchmark produces. */
+/** Three significant digits without trailing zeros (8, 0.05, 6.17); whole numbers from 100 on. */
 export function num(v: number): string {
     if (!Number.isFinite(v)) return String(v);
-    const abs = Math.abs(v);
-    if (abs >= 100) return v.toFixed(0);
-    if (abs >= 10) return v.toFixed(1);
-    if (abs >= 1) return v.toFixed(2);
-    return v.toPrecision(3);
+    return Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
 }
 
 export function ci95Text(ci: readonly [number, number] | null): string {

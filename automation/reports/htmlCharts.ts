@@ -59,7 +59,13 @@ function ciChart(mode: string | null, scenarios: readonly ThroughputScenarioResu
     };
 }
 
-/** Intervals after the `--omit` ramp-up: iperf3 restarts the clock there, so x starts at 0. */
+/** Intervals shorter than this are iperf3's end-of-test remainders (a few ms): their rate is noise. */
+export const MIN_INTERVAL_SECONDS = 0.5;
+
+/**
+ * Intervals after the `--omit` ramp-up (iperf3 restarts the clock there, so x starts at 0),
+ * without the short remainder at the end; each point at its interval's end.
+ */
 function intervalsChart(mode: string | null, s: ThroughputScenarioResult): IntervalsChart {
     return {
         kind: "intervals",
@@ -67,7 +73,7 @@ function intervalsChart(mode: string | null, s: ThroughputScenarioResult): Inter
         title: `${s.name}${modeSuffix(mode)}: throughput per interval (ramp-up omitted)`,
         series: s.rounds.map((r) => ({
             name: `round ${r.round + 1}`,
-            points: r.intervals.filter((iv) => !iv.omitted).map((iv) => [iv.end, iv.gbps] as const),
+            points: r.intervals.filter((iv) => !iv.omitted && iv.end - iv.start >= MIN_INTERVAL_SECONDS).map((iv) => [iv.end, iv.gbps] as const),
         })),
         expected: s.expected,
     };

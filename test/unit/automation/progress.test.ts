@@ -46,6 +46,17 @@ describe("progress from engine events", () => {
         assert.deepStrictEqual(run([diag]).lines, ["[1:01] error: vm3: boom"]);
     });
 
+    it("components are counted when done but never listed in flight", () => {
+        const component = { sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { urn: URN("pairbench-bench"), op: "create", type: "pairbench:benchmarks:BenchmarkSuite", provider: "", new: { custom: false } } } } as unknown as EngineEvent;
+        const { state } = run([component, pre("vm1", "create")]);
+        assert.deepStrictEqual([...state.inFlight.keys()], [URN("vm1")]);
+    });
+
+    it("provider resources are not counted (a preview's total leaves them out)", () => {
+        const provider = { sequence: 0, timestamp: 0, resOutputsEvent: { metadata: { urn: URN("default_1_2_1"), op: "create", type: "pulumi:providers:command", provider: "" } } } as unknown as EngineEvent;
+        assert.strictEqual(run([provider, outputs("vm1", "create")], 1).state.done, 1);
+    });
+
     it("the total comes from a preview's change summary", () => {
         assert.strictEqual(totalFromChanges({ create: 30, same: 2, replace: 1 }), 33);
         assert.strictEqual(totalFromChanges(undefined), undefined);

@@ -82,7 +82,7 @@ describe("JUnit XML", () => {
     it("a failed verdict is a failure whose message is measured vs expected", () => {
         const tc = doc.testsuites.testsuite[0].testcase.find((t: { name: string }) => t.name === "cross-host-ipv4");
         assert.strictEqual(tc.failure.type, "fail");
-        assert.match(tc.failure.message, /^measured 6\.17 Gbit\/s \(mean of 3 rounds, 95% CI \[5\.\d\d, 6\.\d\d\]\) vs expected 8\.00 Gbit\/s, policy mean: mean 6\.16667 < expected 8$/);
+        assert.match(tc.failure.message, /^measured 6\.17 Gbit\/s \(mean of 3 rounds, 95% CI \[5\.\d\d, 6\.\d\d\]\) vs expected 8 Gbit\/s, policy mean: mean 6\.16667 < expected 8$/);
         const inc = doc.testsuites.testsuite[0].testcase.find((t: { name: string }) => t.name === "cross-host-ipv6");
         assert.strictEqual(inc.failure.type, "inconclusive");
         const nat = doc.testsuites.testsuite[0].testcase.find((t: { name: string }) => t.name === "nat");
@@ -115,8 +115,13 @@ describe("Markdown summary", () => {
         assert.ok(md.includes("**verdict fail (exit 1): cross-host-ipv4 [non-offload], cross-host-ipv4 [offload] below expected**"));
         assert.deepStrictEqual(lines.filter((l) => l.startsWith("### ")), ["### Mode non-offload", "### Mode offload"]);
         const row = lines.find((l) => l.startsWith("| cross-host-ipv4 |"))!;
-        assert.match(row, /^\| cross-host-ipv4 \| 6\.17 Gbit\/s \| \[5\.\d\d, 6\.\d\d\] \| 3 \| 8\.00 Gbit\/s \| ❌ fail \| vm3 → vm1 \(cross-host\) \| mean 6\.16667 < expected 8 \|$/);
+        assert.match(row, /^\| cross-host-ipv4 \| 6\.17 Gbit\/s \| \[5\.\d\d, 6\.\d\d\] \| 3 \| 8 Gbit\/s \| ❌ fail \| vm3 → vm1 \(cross-host\) \| mean 6\.16667 < expected 8 \|$/);
         assert.ok(lines.some((l) => /^\| latency \| 99\.8 µs \| 127 µs \| 588 µs \| 2415 µs \| 2 \| vm3 → vm1 \(cross-host\) \|$/.test(l)), md);
+    });
+
+    it("numbers have three significant digits and no trailing zeros", async () => {
+        const { num } = await import("../../../automation/reports/format");
+        assert.deepStrictEqual([8, 0.05, 6.1666, 12.25, 0.91793, 1085.4, -0.1111].map(num), ["8", "0.05", "6.17", "12.3", "0.918", "1085", "-0.111"]);
     });
 
     it("escapes what would break a table cell", () => {

@@ -221,3 +221,24 @@ describe("pairbench run on Azure: pairs first, then reassignment", () => {
         assert.match(report.message, /^infrastructure or configuration error \(exit 2\): no healthy pair for OS gallery \/subscriptions\/.*; nothing can run its benchmarks:\n {2}- windows-prerelease \(gallery .*\): readiness check pairbench-windows-prerelease-peer failed: /);
     });
 });
+
+describe("errors in one line", () => {
+    it("keeps the engine's specific error lines, cut, without the wrapper", async () => {
+        const { errorText } = await import("../../../automation/stackOps");
+        const msg = [
+            "code: 255",
+            " stdout: Updating (dev):",
+            "Diagnostics:",
+            "  command:remote:Command (pairbench-vm1-ready):",
+            `    error: Process exited with status 1: pairbench: timeout after 300s (12 attempts): hv1, VM vm1, step ssh; last output: ${"x".repeat(500)}`,
+            "  pulumi:pulumi:Stack (pairbench-dev):",
+            "    error: update failed",
+            " stderr: ",
+        ].join("\n");
+        const line = errorText(new Error(msg));
+        assert.match(line, /^error: Process exited with status 1: pairbench: timeout after 300s \(12 attempts\): hv1, VM vm1, step ssh; last output: x+…$/);
+        assert.strictEqual(line.length, 400);
+        assert.strictEqual(errorText(new Error("code: 1\n stdout: \nerror: update failed")), "error: update failed");
+        assert.strictEqual(errorText(new Error("no pulumi CLI found")), "no pulumi CLI found");
+    });
+});
