@@ -90,11 +90,12 @@ export function runStackYaml(
                 if (key.startsWith("pairbench:")) config.delete(item.key);
             }
         }
-        for (const [key, value] of Object.entries(replaceValues)) doc.setIn(["config", `pairbench:${key}`], value);
+        // As YAML nodes, so overrides below can set paths inside them.
+        for (const [key, value] of Object.entries(replaceValues)) doc.setIn(["config", `pairbench:${key}`], doc.createNode(value));
     }
     for (const [key, value] of Object.entries(overrides)) {
         const { configKey, path: sub } = overridePath(key);
-        doc.setIn(["config", configKey, ...sub], value);
+        doc.setIn(["config", configKey, ...sub], doc.createNode(value));
     }
     if (previousRunYaml !== undefined) {
         const previous = parseDocument(previousRunYaml);

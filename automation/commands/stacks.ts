@@ -1,6 +1,7 @@
 // `pairbench results`, `pairbench destroy` and `pairbench reap`: the latest reports of a stack,
 // tearing one stack down, and tearing down every stack past its expiry (reaper.ts).
 import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import { StackFileError } from "../../config/index";
 import { resolvePaths } from "../environment";
 import { CliError, EXIT_ERROR } from "../errors";
 import { decideReap, formatReapTable, parseDuration, ReapDecision, StackInfo } from "../reaper";
@@ -28,6 +29,9 @@ async function destroyStack(projectDir: string, stack: string, io: OpIo): Promis
         await destroyWithProgress(opened.stack, io, interrupts.signal);
     } catch (e) {
         if (e instanceof StackNotFoundError) throw new CliError(`no stack ${stack} in the backend: nothing to destroy`, EXIT_ERROR);
+        if (e instanceof StackFileError) {
+            throw new CliError(`stack ${stack} has no run directory (.pairbench/stacks/${stack}) and no Pulumi.${stack}.yaml: nothing pairbench can destroy`, EXIT_ERROR);
+        }
         if (e instanceof CliError) throw e;
         const hint = stack === "dev" ? " (the dev stack's hypervisors are the emulated lab: is it up? pairbench lab up)" : "";
         throw new CliError(`destroy of stack ${stack} failed: ${errorText(e)}${hint}`, EXIT_ERROR);

@@ -12,7 +12,9 @@ import { fakeHost, FakeHost } from "./fakeHost";
 
 const host = "hypervisor hv1 (root@198.18.0.11:22)";
 
-describe("domain scripts (against a fake host)", () => {
+describe("domain scripts (against a fake host)", function () {
+    // Spawns bash per case: 2 s (mocha's default without .mocharc) is too short on a loaded 2-core machine.
+    this.timeout(20_000);
     let h: FakeHost;
     const run = (body: string, step = "test") => h.run(hostCommand("root", { host, vm: "vm1", step }, body));
     beforeEach(() => (h = fakeHost()));
