@@ -46,9 +46,11 @@ export function reduce(state: ProgressState, event: EngineEvent, now: number, ve
     if (event.resourcePreEvent) {
         const { urn, op } = event.resourcePreEvent.metadata;
         if (op === "same" || op === "read") return { state };
-        // Components (the stack, pairbench's own) stay open until their children finish: not "in flight" work.
-        const custom = event.resourcePreEvent.metadata.new?.custom ?? event.resourcePreEvent.metadata.old?.custom;
-        if (custom === false) return { state };
+        // Components (the stack, pairbench's own) stay open until their children finish, and
+        // providers until the end: neither is work in flight. The engine omits `custom: false`.
+        const md = event.resourcePreEvent.metadata;
+        const st = md.new ?? md.old;
+        if (md.type.startsWith("pulumi:providers:") || (st !== undefined && st.custom !== true)) return { state };
         const inFlight = new Map(state.inFlight);
         inFlight.set(urn, op);
         return { state: { ...state, inFlight } };

@@ -101,12 +101,15 @@ export class ReassignmentError extends Error {
     constructor(
         readonly osWithoutHealthyPair: readonly string[],
         readonly failed: Reassignment["failed"],
+        /** What the pairs phase's `up` reported, when it failed (e.g. the program itself failed). */
+        upError?: string,
     ) {
         const detail = failed
             .filter((f) => osWithoutHealthyPair.includes(f.os))
             .map((f) => `  - ${f.pair} (${f.os}): ${f.reason}`)
             .join("\n");
-        super(`no healthy pair for OS ${osWithoutHealthyPair.join(", ")}; nothing can run its benchmarks:\n${detail}`);
+        const cause = upError !== undefined ? `\nthe pairs phase's pulumi up said: ${upError}` : "";
+        super(`no healthy pair for OS ${osWithoutHealthyPair.join(", ")}; nothing can run its benchmarks:\n${detail}${cause}`);
         this.name = "ReassignmentError";
     }
 }

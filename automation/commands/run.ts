@@ -130,14 +130,26 @@ async function azurePairsPhase(ctx: Ctx, config: StackConfig, overrides: Record<
     const out = ctx.deps.io.out;
     const pairs = (config.azure?.pairs ?? []).map((p) => ({ name: p.name, os: p.os, ...(p.imageId ? { imageId: p.imageId } : {}) }));
     out(`== pairs phase: ${pairs.length} pair(s), continuing past failures`);
+    let upError: string | undefined;
     try {
         await upOnce(ctx, { ...overrides, phase: "pairs" }, true);
     } catch (e) {
         ctx.interrupts.check();
-        out(`pairs phase finished with errors: ${errorText(e)}`);
+        if (ctx.stack === undefined) throw e; // the stack could not even be opened
+        upError = errorText(e);
+        out(`pairs phase finished with errors: ${upError}`);
     }
-    const health = readPairHealth(await ctx.stack!.exportStack(), pairs.map((p) => p.name));
-    const r = computeAssignments(pairs, health); // throws ReassignmentError: an OS has no healthy pair
+    const stack = ctx.stack;
+    if (stack === undefined) throw new Error("the pairs phase opened no stack");
+    const health = readPairHealth(await stack.exportStack(), pairs.map((p) => p.name));
+    let r;
+    try {
+        r = computeAssignments(pairs, health);
+    } catch (e) {
+        // An OS without a healthy pair; say what the up reported, which may be the real cause.
+        if (e instanceof ReassignmentError) throw new ReassignmentError(e.osWithoutHealthyPair, e.failed, upError);
+        throw e;
+    }
     for (const line of formatReassignment(r)) out(line);
     return { failed: r.failed, assignments: r.assignments };
 }

@@ -47,9 +47,16 @@ describe("progress from engine events", () => {
     });
 
     it("components are counted when done but never listed in flight", () => {
-        const component = { sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { urn: URN("pairbench-bench"), op: "create", type: "pairbench:benchmarks:BenchmarkSuite", provider: "", new: { custom: false } } } } as unknown as EngineEvent;
-        const { state } = run([component, pre("vm1", "create")]);
-        assert.deepStrictEqual([...state.inFlight.keys()], [URN("vm1")]);
+        // As the engine sends them: `custom` is omitted for components (Go's omitempty).
+        const ev = (name: string, type: string, custom?: boolean) =>
+            ({ sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { urn: URN(name), op: "create", type, provider: "", new: { type, urn: URN(name), ...(custom ? { custom } : {}) } } } }) as unknown as EngineEvent;
+        const { state } = run([
+            ev("pairbench-bench", "pairbench:benchmarks:BenchmarkSuite"),
+            ev("default_1_2_1", "pulumi:providers:command", true),
+            ev("vm1-lease", "command:remote:Command", true),
+            pre("vm2", "create"),
+        ]);
+        assert.deepStrictEqual([...state.inFlight.keys()], [URN("vm1-lease"), URN("vm2")]);
     });
 
     it("provider resources are not counted (a preview's total leaves them out)", () => {

@@ -219,6 +219,7 @@ describe("pairbench run on Azure: pairs first, then reassignment", () => {
         assert.deepStrictEqual(h.log.map((l) => l.replace(/ \{.*\}/, "")), ["open azure runId", "up continueOnError", "export", "export", "destroy"]);
         assert.strictEqual(report.exitCode, 2);
         assert.match(report.message, /^infrastructure or configuration error \(exit 2\): no healthy pair for OS gallery \/subscriptions\/.*; nothing can run its benchmarks:\n {2}- windows-prerelease \(gallery .*\): readiness check pairbench-windows-prerelease-peer failed: /);
+        assert.match(report.message, /\nthe pairs phase's pulumi up said: error: 1 resource failed$/);
     });
 });
 
