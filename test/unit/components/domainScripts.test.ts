@@ -101,7 +101,9 @@ describe("domain scripts (against a fake host)", function () {
     });
 });
 
-describe("wait script", () => {
+describe("wait script", function () {
+    // Real sleeps of up to ~1.8 s: mocha's 2 s default (without .mocharc) fails on a loaded machine.
+    this.timeout(20_000);
     const sh = (script: string) => {
         const started = Date.now();
         const r = require("child_process").spawnSync("sh", ["-c", script], { encoding: "utf8" });

@@ -11,7 +11,7 @@ function argvSeenByBash(line: string): string[] {
 
 describe("shell quoting", function () {
     // Spawns bash per case: 2 s (mocha's default without .mocharc) is too short on a loaded 2-core machine.
-    this.timeout(20_000);
+    this.timeout(60_000);
     it("quotes values so bash receives them unchanged (property)", () => {
         fc.assert(
             fc.property(fc.array(fc.string({ unit: "binary" }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 }), (args) => {
