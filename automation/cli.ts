@@ -5,6 +5,10 @@ import { ImportError, StackFileError } from "../config/index";
 import { runImportDpservice } from "./commands/importDpservice";
 import { runSummarize } from "./commands/summarize";
 import { runDev } from "./commands/dev";
+import { runRun } from "./commands/run";
+import { runDestroy, runReap, runResults } from "./commands/stacks";
+import { REPORT_FORMATS, ReportFormat } from "./reports/files";
+import { RunCliOptions } from "./runPlan";
 import { runDoctor, runEnv } from "./commands/toolchain";
 import { runValidate } from "./commands/validate";
 import { CliError, EXIT_ERROR, EXIT_FAILED, EXIT_OK } from "./errors";
@@ -51,9 +55,48 @@ export function buildProgram(projectDir: string = PROJECT_DIR): Command {
 
     program
         .command("dev")
-        .description("the whole system on this machine: lab up, pulumi up --stack dev, results, destroy, lab down")
+        .description("the whole system on this machine: pairbench run --stack dev (lab up, pulumi up, reports, destroy, lab down)")
         .option("--keep", "leave the dev stack and the lab up afterwards")
-        .action((opts: { keep?: boolean }) => runDev(projectDir, opts, print));
+        .option("-v, --verbose", "also print unchanged resources and the engine's messages")
+        .action((opts: { keep?: boolean; verbose?: boolean }) => runDev(projectDir, opts, print));
+
+    program
+        .command("run")
+        .description("CI entry point: pulumi up, reports (JSON, JUnit, Markdown, HTML), destroy; exit 0 pass, 1 verdict failed, 2 error")
+        .requiredOption("-s, --stack <name>", "stack to run (Pulumi.<name>.yaml)", stackName)
+        .addOption(new Option("--mode <mode>", "dpservice mode; both = non-offload, then offload").choices(["offload", "non-offload", "both"]))
+        .addOption(new Option("--stage <stage>", "dpservice stage: cicd runs --docker-image, dev builds --dpservice-build-path").choices(["dev", "cicd"]))
+        .option("--docker-image <ref>", "dpservice image for stage cicd")
+        .option("--dpservice-build-path <dir>", "dpservice checkout for stage dev")
+        .option("--reboot", "reboot the VMs after their dpservice interfaces exist (run_benchmarktest.py --reboot)")
+        .option("--no-reboot", "do not reboot the VMs, whatever the stack says")
+        .option("--config-file <file>", "dpservice test_configurations.json to run instead of Pulumi.<stack>.yaml (imported on the fly)")
+        .option("--keep", "leave the stack (and the lab it started) up afterwards")
+        .option("-v, --verbose", "also print unchanged resources and the engine's messages")
+        .action(async (opts: RunCliOptions) => {
+            await runRun(projectDir, opts, print);
+        });
+
+    program
+        .command("results")
+        .description("re-render the stack's latest run from .pairbench/results/<stack>/latest.json")
+        .requiredOption("-s, --stack <name>", "stack whose latest results to show", stackName)
+        .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("markdown"))
+        .action((opts: { stack: string; format: ReportFormat }) => runResults(projectDir, opts, print));
+
+    program
+        .command("destroy")
+        .description("pulumi destroy a stack with progress (its run directory's config and state)")
+        .requiredOption("-s, --stack <name>", "stack to destroy", stackName)
+        .option("-v, --verbose", "also print the engine's messages")
+        .action((opts: { stack: string; verbose?: boolean }) => runDestroy(projectDir, opts, print));
+
+    program
+        .command("reap")
+        .description("list the backend's stacks and destroy those past their expiry (dry run unless --yes)")
+        .option("--older-than <age>", "age after the last update for stacks without a pairbench:expiresAt tag (90m, 6h, 2d)", "6h")
+        .option("--yes", "really destroy the expired stacks")
+        .action((opts: { olderThan: string; yes?: boolean }) => runReap(projectDir, opts, print));
 
     program
         .command("env")

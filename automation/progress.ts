@@ -1,7 +1,9 @@
 // Progress of a Pulumi operation from the engine's events: resources done / total, the steps in
-// flight and the elapsed time. A live line on a TTY, plain lines otherwise (CI logs).
-// `reduce` and `formatLine` are pure; `ProgressPrinter` only writes.
-import type { EngineEvent } from "@pulumi/pulumi/automation";
+// flight and the elapsed time. A live line on a TTY, plain lines otherwise (CI logs, where a
+// heartbeat line names the steps still running). The total comes from a preview (up) or the
+// state (destroy). `reduce`, `formatLine` and `totalFromChanges` are pure; `ProgressPrinter`
+// only writes.
+import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 
 export interface ProgressState {
     readonly startedAt: number;
@@ -28,22 +30,39 @@ export interface ProgressChange {
     readonly line?: string;
 }
 
-/** Applies one engine event. Steps that change nothing ("same") are counted but not printed. */
-export function reduce(state: ProgressState, event: EngineEvent, now: number): ProgressChange {
+/** The number of resources an operation touches, from a preview's change summary. */
+export function totalFromChanges(changes: OpMap | undefined): number | undefined {
+    if (changes === undefined) return undefined;
+    return Object.values(changes).reduce((sum: number, n) => sum + (n ?? 0), 0);
+}
+
+/**
+ * Applies one engine event. Steps that change nothing ("same") are counted but not printed;
+ * with `verbose`, they and the engine's info and warning messages (command output, when a
+ * resource logs it) are printed too.
+ */
+export function reduce(state: ProgressState, event: EngineEvent, now: number, verbose = false): ProgressChange {
     const elapsed = formatElapsed(now - state.startedAt);
     if (event.resourcePreEvent) {
         const { urn, op } = event.resourcePreEvent.metadata;
         if (op === "same" || op === "read") return { state };
+        // Components (the stack, pairbench's own) stay open until their children finish, and
+        // providers until the end: neither is work in flight. The engine omits `custom: false`.
+        const md = event.resourcePreEvent.metadata;
+        const st = md.new ?? md.old;
+        if (md.type.startsWith("pulumi:providers:") || (st !== undefined && st.custom !== true)) return { state };
         const inFlight = new Map(state.inFlight);
         inFlight.set(urn, op);
         return { state: { ...state, inFlight } };
     }
     if (event.resOutputsEvent) {
-        const { urn, op } = event.resOutputsEvent.metadata;
+        const { urn, op, type } = event.resOutputsEvent.metadata;
+        // Provider resources are not in a preview's change summary: counting them would overshoot the total.
+        if (type.startsWith("pulumi:providers:")) return { state };
         const inFlight = new Map(state.inFlight);
         inFlight.delete(urn);
         const next = { ...state, inFlight, done: state.done + 1 };
-        if (op === "same" || op === "read") return { state: next };
+        if ((op === "same" || op === "read") && !verbose) return { state: next };
         return { state: next, line: `[${elapsed}] ${counter(next)} ${op} ${urnName(urn)}` };
     }
     if (event.resOpFailedEvent) {
@@ -53,9 +72,10 @@ export function reduce(state: ProgressState, event: EngineEvent, now: number): P
         const next = { ...state, inFlight, failed: state.failed + 1 };
         return { state: next, line: `[${elapsed}] FAILED ${op} ${urnName(urn)}` };
     }
-    if (event.diagnosticEvent && event.diagnosticEvent.severity === "error") {
-        const where = event.diagnosticEvent.urn ? `${urnName(event.diagnosticEvent.urn)}: ` : "";
-        return { state, line: `[${elapsed}] error: ${where}${event.diagnosticEvent.message.trim()}` };
+    const diag = event.diagnosticEvent;
+    if (diag && (diag.severity === "error" || (verbose && diag.message.trim() !== "" && !diag.ephemeral))) {
+        const where = diag.urn ? `${urnName(diag.urn)}: ` : "";
+        return { state, line: `[${elapsed}] ${diag.severity}: ${where}${diag.message.trim()}` };
     }
     return { state };
 }
@@ -77,23 +97,50 @@ export function formatLine(state: ProgressState, now: number, width = 120): stri
     return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
 
+/** CI=true (or any value but "", "0" and "false") means plain lines even on a TTY. */
+export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+    const v = env["CI"];
+    return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+}
+
+export interface ProgressOptions {
+    /** Resources the operation will touch, when known. */
+    readonly total?: number;
+    /** A rewritten status line; default: on a TTY outside CI. */
+    readonly live?: boolean;
+    /** Also print unchanged steps and the engine's info/warning messages. */
+    readonly verbose?: boolean;
+    /** Plain mode: how often to print the steps in flight. Default 30 s. */
+    readonly heartbeatMs?: number;
+}
+
 /** Writes progress for a stream: a rewritten line on a TTY, plain lines otherwise. */
 export class ProgressPrinter {
     private state: ProgressState;
     private timer?: NodeJS.Timeout;
+    private readonly live: boolean;
+    private readonly verbose: boolean;
 
     constructor(
-        private readonly out: NodeJS.WriteStream,
-        total?: number,
-        private readonly live: boolean = out.isTTY === true && process.env.CI === undefined,
+        private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+        opts: ProgressOptions = {},
     ) {
-        this.state = initialState(Date.now(), total);
-        if (this.live) this.timer = setInterval(() => this.redraw(), 1000);
+        this.state = initialState(Date.now(), opts.total);
+        this.live = opts.live ?? (out.isTTY === true && !isCi(process.env));
+        this.verbose = opts.verbose ?? false;
+        if (this.live) {
+            this.timer = setInterval(() => this.redraw(), 1000);
+        } else {
+            this.timer = setInterval(() => {
+                if (this.state.inFlight.size > 0) this.out.write(`${formatLine(this.state, Date.now(), 400)}\n`);
+            }, opts.heartbeatMs ?? 30_000);
+        }
+        this.timer.unref();
     }
 
     /** Pass as `onEvent` to up/destroy. */
     readonly onEvent = (event: EngineEvent): void => {
-        const change = reduce(this.state, event, Date.now());
+        const change = reduce(this.state, event, Date.now(), this.verbose);
         this.state = change.state;
         if (change.line !== undefined) {
             if (this.live) this.out.write("\r\x1b[K");
@@ -107,7 +154,7 @@ export class ProgressPrinter {
     }
 
     stop(): ProgressState {
-        if (this.timer) clearInterval(this.timer);
+        clearInterval(this.timer);
         if (this.live) this.out.write("\r\x1b[K");
         return this.state;
     }

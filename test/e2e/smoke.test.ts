@@ -11,8 +11,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { Env, ensureStateDirs, findPulumi, pulumiEnv, resolvePaths } from "../../automation/environment";
+import { initialState, reduce, totalFromChanges, urnName } from "../../automation/progress";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const FIXTURE = path.join(__dirname, "fixtures", "smoke");
@@ -88,8 +89,19 @@ describe("e2e smoke: pulumi up / up / destroy with the embedded toolchain", func
     });
 
     it("up creates the resources and exports the command's stdout", async function () {
-        const res = await stack!.up();
+        const events: EngineEvent[] = [];
+        const res = await stack!.up({ onEvent: (e) => events.push(e) });
         assert.strictEqual(res.summary.result, "succeeded");
+        // The progress line from the real engine's events: done reaches the change summary's
+        // total (providers left out), and only custom resources are ever "in flight".
+        let state = initialState(0, totalFromChanges(res.summary.resourceChanges));
+        const inFlight = new Set<string>();
+        for (const e of events) {
+            state = reduce(state, e, 0).state;
+            for (const urn of state.inFlight.keys()) inFlight.add(urnName(urn));
+        }
+        assert.deepStrictEqual([state.done, state.total], [3, 3]);
+        assert.deepStrictEqual([...inFlight].sort(), ["echo", "length"]);
         assert.strictEqual(res.outputs.stdout?.value, message);
         assert.strictEqual(res.outputs.invokedStdout?.value, "invoked");
         assert.strictEqual(res.outputs.stdoutLength?.value, message.length);

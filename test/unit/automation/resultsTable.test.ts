@@ -1,8 +1,4 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { writeResults } from "../../../automation/commands/dev";
 import { formatResultsTable } from "../../../automation/resultsTable";
 import { Results } from "../../../benchmarks/results";
 
@@ -20,7 +16,7 @@ const results = {
     ],
 } as unknown as Results;
 
-describe("results table and files", () => {
+describe("results table", () => {
     it("prints one aligned row per scenario with mean, CI, rounds, expected and verdict", () => {
         const lines = formatResultsTable(results).split("\n");
         assert.match(lines[0]!, /^scenario +measured \(mean\) +95% CI +rounds +expected +verdict$/);
@@ -28,17 +24,5 @@ describe("results table and files", () => {
         assert.match(lines[3]!, /^cross-host-ipv6 +2\.10 Gbit\/s +- +1 +8 +fail$/);
         assert.match(lines[4]!, /^latency +p50 612 µs, p99 950 µs +- +3 +- +none$/);
         assert.strictEqual(lines.at(-1), "verdict: fail (pass 1, fail 1, inconclusive 0, not judged 1)");
-    });
-
-    it("writes latest.json and a timestamped copy under results/<stack>", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-results-"));
-        try {
-            const latest = writeResults(dir, "dev", results, new Date("2026-11-22T04:00:00.000Z"));
-            assert.strictEqual(latest, path.join(dir, "results", "dev", "latest.json"));
-            assert.deepStrictEqual(JSON.parse(fs.readFileSync(latest, "utf8")), results);
-            assert.ok(fs.existsSync(path.join(dir, "results", "dev", "2026-11-22T04-00-00-000Z.json")));
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
     });
 });

@@ -12,7 +12,9 @@ import { fakeHost, FakeHost } from "./fakeHost";
 
 const host = "hypervisor hv1 (root@198.18.0.11:22)";
 
-describe("domain scripts (against a fake host)", () => {
+describe("domain scripts (against a fake host)", function () {
+    // Spawns bash per case: 2 s (mocha's default without .mocharc) is too short on a loaded 2-core machine.
+    this.timeout(20_000);
     let h: FakeHost;
     const run = (body: string, step = "test") => h.run(hostCommand("root", { host, vm: "vm1", step }, body));
     beforeEach(() => (h = fakeHost()));
@@ -100,8 +102,8 @@ describe("domain scripts (against a fake host)", () => {
 });
 
 describe("wait script", function () {
-    // Real sleeps and bash processes: on a busy shared machine they need more than mocha's 2 s.
-    this.timeout(30000);
+    // Real sleeps of up to ~1.8 s: mocha's 2 s default (without .mocharc) fails on a loaded machine.
+    this.timeout(30_000);
     const sh = (script: string) => {
         const started = Date.now();
         const r = require("child_process").spawnSync("sh", ["-c", script], { encoding: "utf8" });

@@ -11,7 +11,7 @@ function argvSeenByBash(line: string): string[] {
 
 describe("shell quoting", function () {
     // 200 bash runs; on a loaded machine that takes longer than mocha's default 2 s.
-    this.timeout(60000);
+    this.timeout(60_000);
     it("quotes values so bash receives them unchanged (property)", () => {
         fc.assert(
             fc.property(fc.array(fc.string({ unit: "binary" }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 }), (args) => {
