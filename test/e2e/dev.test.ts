@@ -15,7 +15,7 @@ import { labDown, leftovers, projectLab } from "../../lab/lab";
 import { PROJECT_DIR, stackValues } from "../support/stackFiles";
 
 const log = (line: string) => process.stderr.write(`${line.replace(/^/gm, "      ")}\n`);
-const SCENARIOS = ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "cross-host-ipv6", "latency"];
+const SCENARIOS = ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "cross-host-ipv6", "upload", "download", "latency"];
 
 describe("e2e: pairbench run --stack dev on the emulated lab", function () {
     this.timeout(1_200_000);
