@@ -20,13 +20,14 @@ WITH_ENV = pulumi_env=$$($(PAIRBENCH) env) && eval "$$pulumi_env" &&
 # tested on real loopback runs), chromium (the HTML report is opened in headless Chromium).
 TEST_PACKAGES := libvirt-clients libxml2-utils ignition iperf3 sockperf chromium
 
-.PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor dev
+.PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor dev bench-dev
 
 help:
 	@echo "make dev        the whole system on this machine: emulated lab, pulumi up --stack dev, results, teardown"
 	@echo "make test       install dependencies, build the Pulumi toolchain, type-check, run all tests"
 	@echo "make toolchain  build pulumi, its nodejs language host and the command provider (cached)"
 	@echo "make doctor     show what pairbench found on this machine"
+	@echo "make bench-dev  measure where the time of make dev goes (RUNS=n); scripts/bench-cold.sh for a cold start"
 	@echo "make setup      install the npm dependencies (npm ci)"
 
 # npm ci only when package-lock.json changed; --ignore-scripts because @pulumi/command's
@@ -50,6 +51,10 @@ toolchain: setup
 # KEEP=1 leaves the dev stack and the lab up.
 dev: setup toolchain
 	@$(PAIRBENCH) dev $(if $(KEEP),--keep)
+
+# Where the time of `make dev` goes (docs/performance.md). RUNS=n repeats it; JSON=file keeps the figures.
+bench-dev: setup toolchain
+	@node -r ts-node/register/transpile-only bench/devBench.ts --runs $(or $(RUNS),1) $(if $(JSON),--json $(JSON))
 
 doctor: setup
 	@$(PAIRBENCH) doctor

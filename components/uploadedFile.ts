@@ -47,7 +47,9 @@ export class UploadedFile extends pulumi.ComponentResource {
                 create: upload.apply((t) => hostCommand(target.user, context("check"), uploadCheck(t))),
                 triggers: [args.sha256],
             },
-            { parent: this },
+            // A component's dependsOn does not reach its children: the first step carries it,
+            // so nothing is uploaded before e.g. the working directory exists.
+            { parent: this, ...(opts?.dependsOn !== undefined ? { dependsOn: opts.dependsOn } : {}) },
         );
         const copy = new remote.CopyToRemote(
             `${name}-upload`,

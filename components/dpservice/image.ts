@@ -74,8 +74,8 @@ export class DpserviceImage extends pulumi.ComponentResource {
                     connection: h.connection,
                     workDir: hv.workDir,
                     file: { role: "docker-image", localPath: `${args.outputDir}/${IMAGE_TAR}`, suffix: "docker.tar" },
-                    // Through the digest every upload step also waits for the host's working
-                    // directory: a component's dependsOn would not reach UploadedFile's children.
+                    // Through the digest every upload step also waits for the host's set-up
+                    // (working directory included), which is an output here, not a resource.
                     sha256: pulumi.all([built.sha256, h.ready ?? ""]).apply(([sha]) => sha),
                 },
                 { parent: this },

@@ -112,6 +112,7 @@ describe("libvirt components under mocks", function () {
         const has = (name: string, ...on: string[]) => on.forEach((o) => assert.ok(deps(name).includes(o), `${name} should depend on ${o}; has ${deps(name).join(", ")}`));
         has("pb-hv1-ipforward", "pb-hv1-workdir");
         has("pb-hv1-network", "pb-hv1-workdir");
+        has("pb-hv1-guest-kernel-check", "pb-hv1-workdir");
         has("pb-hv1-guest-kernel-upload", "pb-hv1-guest-kernel-check");
         has("pb-hv1-guest-kernel-finalize", "pb-hv1-guest-kernel-upload");
         has("pb-vm1-domain", "pb-hv1-network", "pb-hv1-ipforward", "pb-hv1-guest-kernel-finalize", "pb-hv1-guest-initrd-finalize");
