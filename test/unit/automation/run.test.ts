@@ -186,6 +186,7 @@ describe("pairbench run on Azure: pairs first, then reassignment", () => {
     const pairs = (names: Array<[string, string]>) => ({
         location: "westeurope",
         allowedSourceCidr: "203.0.113.7/32",
+        sshKey: { path: "~/.ssh/id_ed25519" },
         pairs: names.map(([name, os]) => ({ name, os })),
     });
 
