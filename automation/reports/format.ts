@@ -2,6 +2,7 @@
 // thing about a scenario. Pure.
 import { LatencyScenarioResult, ScenarioResult, ThroughputScenarioResult } from "../../benchmarks/results";
 import type { Verdict } from "../../benchmarks/verdict";
+import { assignmentOf, PairsRecord } from "./runReport";
 
 /** Three significant digits without trailing zeros (8, 0.05, 6.17); whole numbers from 100 on. */
 export function num(v: number): string {
@@ -48,4 +49,57 @@ export function roundsText(s: ScenarioResult): string {
 /** Where a scenario ran: `vm3 → vm1 (cross-host)`. */
 export function placementText(s: ScenarioResult): string {
     return `${s.method.client.machine} → ${s.method.server.machine} (${s.method.placement})`;
+}
+
+/** Where a scenario ran, plus the pair it ran for when it was reassigned (Azure). */
+export function whereText(s: ScenarioResult): string {
+    const moved = assignmentOf(s);
+    return `${placementText(s)}${moved ? ` on pair ${moved.pair} (for ${moved.assignedFrom})` : ""}`;
+}
+
+/** A report table before a format renders it; `C` is how a format shows a verdict. */
+export interface TableRows<C> {
+    readonly header: readonly string[];
+    readonly rows: ReadonlyArray<ReadonlyArray<string | C>>;
+}
+
+/** The throughput table every report format shows; `verdict` renders the verdict cell. */
+export function throughputTable<C>(scenarios: readonly ThroughputScenarioResult[], verdict: (v: Verdict) => C): TableRows<C> {
+    return {
+        header: ["scenario", "measured (mean)", "95% CI", "rounds", "expected", "verdict", "where", "reason"],
+        rows: scenarios.map((s) => [
+            s.name,
+            `${num(s.stats.mean)} Gbit/s`,
+            ci95Text(s.stats.ci95),
+            String(s.stats.n),
+            s.expected === null ? "-" : `${num(s.expected)} Gbit/s`,
+            verdict(s.verdict),
+            whereText(s),
+            s.reason,
+        ]),
+    };
+}
+
+/** The latency table every report format shows: percentile means over rounds, in µs. */
+export function latencyTable(scenarios: readonly LatencyScenarioResult[]): TableRows<never> {
+    return {
+        header: ["latency scenario", "p50", "p90", "p99", "p99.9", "rounds", "where"],
+        rows: scenarios.map((s) => [
+            s.name,
+            `${num(s.stats.p50Us.mean)} µs`,
+            `${num(s.stats.p90Us.mean)} µs`,
+            `${num(s.stats.p99Us.mean)} µs`,
+            `${num(s.stats.p999Us.mean)} µs`,
+            String(s.stats.p50Us.n),
+            whereText(s),
+        ]),
+    };
+}
+
+/** The Azure pairs that failed to become test-ready and where their scenarios ran instead. */
+export function failedPairsTable(pairs: PairsRecord): TableRows<never> {
+    return {
+        header: ["pair", "OS", "why", "its scenarios ran on"],
+        rows: pairs.failed.map((f) => [f.pair, f.os, f.reason, pairs.assignments[f.pair] ?? "-"]),
+    };
 }

@@ -4,10 +4,10 @@
 // latency percentiles. Pure: the report and the library's text in, the page out.
 import { LatencyScenarioResult, ThroughputScenarioResult } from "../../benchmarks/results";
 import type { Verdict } from "../../benchmarks/verdict";
-import { ci95Text, num, placementText } from "./format";
+import { failedPairsTable, latencyTable, TableRows, throughputTable } from "./format";
 import { modeCharts } from "./htmlCharts";
 import { CLIENT_SCRIPT } from "./htmlClient";
-import { assignmentOf, ModeRecord, RunReport } from "./runReport";
+import { ModeRecord, RunReport } from "./runReport";
 
 export interface HtmlAssets {
     /** The text of echarts/dist/echarts.min.js. */
@@ -37,16 +37,11 @@ function verdictHtml(v: Verdict | "error"): string {
     return `<span class="verdict v-${v}">${VERDICT_WORD[v]}</span>`;
 }
 
-function table(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
+function table({ header, rows }: TableRows<Cell>): string {
     const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
     const td = (c: Cell) => `<td>${typeof c === "string" ? escapeHtml(c) : verdictHtml(c.verdict)}</td>`;
     const trs = rows.map((r) => `<tr>${r.map(td).join("")}</tr>`).join("\n");
     return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
-}
-
-function where(s: ThroughputScenarioResult | LatencyScenarioResult): string {
-    const moved = assignmentOf(s);
-    return `${placementText(s)}${moved ? ` on pair ${moved.pair} (for ${moved.assignedFrom})` : ""}`;
 }
 
 function modeSection(m: ModeRecord, chartIds: readonly string[]): string {
@@ -56,39 +51,8 @@ function modeSection(m: ModeRecord, chartIds: readonly string[]): string {
     const scenarios = m.results?.scenarios ?? [];
     const tput = scenarios.filter((s): s is ThroughputScenarioResult => s.kind === "throughput");
     const lat = scenarios.filter((s): s is LatencyScenarioResult => s.kind === "latency");
-    if (tput.length > 0) {
-        parts.push(
-            table(
-                ["scenario", "measured (mean)", "95% CI", "rounds", "expected", "verdict", "where", "reason"],
-                tput.map((s) => [
-                    s.name,
-                    `${num(s.stats.mean)} Gbit/s`,
-                    ci95Text(s.stats.ci95),
-                    String(s.stats.n),
-                    s.expected === null ? "-" : `${num(s.expected)} Gbit/s`,
-                    { verdict: s.verdict },
-                    where(s),
-                    s.reason,
-                ]),
-            ),
-        );
-    }
-    if (lat.length > 0) {
-        parts.push(
-            table(
-                ["latency scenario", "p50", "p90", "p99", "p99.9", "rounds", "where"],
-                lat.map((s) => [
-                    s.name,
-                    `${num(s.stats.p50Us.mean)} µs`,
-                    `${num(s.stats.p90Us.mean)} µs`,
-                    `${num(s.stats.p99Us.mean)} µs`,
-                    `${num(s.stats.p999Us.mean)} µs`,
-                    String(s.stats.p50Us.n),
-                    where(s),
-                ]),
-            ),
-        );
-    }
+    if (tput.length > 0) parts.push(table(throughputTable(tput, (verdict) => ({ verdict }))));
+    if (lat.length > 0) parts.push(table(latencyTable(lat)));
     parts.push(...chartIds.map((id) => `<div class="chart" id="${escapeHtml(id)}"></div>`));
     return `<section>\n${parts.join("\n")}\n</section>`;
 }
@@ -113,10 +77,7 @@ export function renderHtml(report: RunReport, assets: HtmlAssets): string {
     const sections = perMode.map(({ m, charts }) => modeSection(m, charts.map((c) => c.id)));
     const pairs =
         report.pairs !== undefined && report.pairs.failed.length > 0
-            ? `<section><h2>Pairs that failed to become test-ready</h2>\n${table(
-                  ["pair", "OS", "why", "its scenarios ran on"],
-                  report.pairs.failed.map((f) => [f.pair, f.os, f.reason, report.pairs!.assignments[f.pair] ?? "-"]),
-              )}</section>`
+            ? `<section><h2>Pairs that failed to become test-ready</h2>\n${table(failedPairsTable(report.pairs))}</section>`
             : "";
     const errors = report.errors.length > 0 ? `<section><h2>Errors</h2><ul>${report.errors.map((e) => `<li class="error">${escapeHtml(e)}</li>`).join("")}</ul></section>` : "";
     const title = `pairbench run: ${report.stack} — ${VERDICT_WORD[report.verdict]}`;

@@ -1,21 +1,16 @@
 // The Markdown summary of a run (GitHub's job summary, $GITHUB_STEP_SUMMARY): the outcome,
 // one throughput table and one latency table per mode, failed Azure pairs and errors. Pure.
 import { LatencyScenarioResult, ThroughputScenarioResult } from "../../benchmarks/results";
-import { ci95Text, num, placementText, VERDICT_MARK } from "./format";
-import { assignmentOf, ModeRecord, RunReport } from "./runReport";
+import { failedPairsTable, latencyTable, TableRows, throughputTable, VERDICT_MARK } from "./format";
+import { ModeRecord, RunReport } from "./runReport";
 
 /** A table cell: pipes and line breaks would break the table. */
 export function cell(text: string): string {
     return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+function table({ header, rows }: TableRows<string>): string[] {
     return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)];
-}
-
-function where(s: ThroughputScenarioResult | LatencyScenarioResult): string {
-    const moved = assignmentOf(s);
-    return `${placementText(s)}${moved ? ` on pair ${moved.pair} (for ${moved.assignedFrom})` : ""}`;
 }
 
 function modeSection(m: ModeRecord): string[] {
@@ -25,38 +20,10 @@ function modeSection(m: ModeRecord): string[] {
     const scenarios = m.results?.scenarios ?? [];
     const tput = scenarios.filter((s): s is ThroughputScenarioResult => s.kind === "throughput");
     const lat = scenarios.filter((s): s is LatencyScenarioResult => s.kind === "latency");
-    if (tput.length > 0) {
-        lines.push(
-            ...table(
-                ["scenario", "measured (mean)", "95% CI", "rounds", "expected", "verdict", "where", "reason"],
-                tput.map((s) => [
-                    s.name,
-                    `${num(s.stats.mean)} Gbit/s`,
-                    ci95Text(s.stats.ci95),
-                    String(s.stats.n),
-                    s.expected === null ? "-" : `${num(s.expected)} Gbit/s`,
-                    VERDICT_MARK[s.verdict],
-                    where(s),
-                    s.reason,
-                ]),
-            ),
-            "",
-        );
-    }
+    if (tput.length > 0) lines.push(...table(throughputTable(tput, (v) => VERDICT_MARK[v])), "");
     if (lat.length > 0) {
         lines.push(
-            ...table(
-                ["latency scenario", "p50", "p90", "p99", "p99.9", "rounds", "where"],
-                lat.map((s) => [
-                    s.name,
-                    `${num(s.stats.p50Us.mean)} µs`,
-                    `${num(s.stats.p90Us.mean)} µs`,
-                    `${num(s.stats.p99Us.mean)} µs`,
-                    `${num(s.stats.p999Us.mean)} µs`,
-                    String(s.stats.p50Us.n),
-                    where(s),
-                ]),
-            ),
+            ...table(latencyTable(lat)),
             "",
             "Latency is the TCP round trip (sockperf ping-pong), mean over rounds; it is reported, not judged.",
             "",
@@ -81,10 +48,7 @@ export function renderMarkdown(report: RunReport): string {
         lines.push(
             "### Pairs that failed to become test-ready",
             "",
-            ...table(
-                ["pair", "OS", "why", "its scenarios ran on"],
-                report.pairs.failed.map((f) => [f.pair, f.os, f.reason, report.pairs!.assignments[f.pair] ?? "-"]),
-            ),
+            ...table(failedPairsTable(report.pairs)),
             "",
         );
     }
