@@ -117,3 +117,27 @@ export function knownHosts(spec: LabSpec, publicKeys: Readonly<Record<string, st
         })
         .join("");
 }
+
+/** The account Debian's libvirt QEMU driver resolves at start-up (its built-in user and group). */
+export const QEMU_ACCOUNT = "libvirt-qemu";
+
+/**
+ * The host's passwd and group texts with a `libvirt-qemu` user and group added when missing,
+ * under one id free in both (from 64000 up, Debian's range for such accounts). QEMU still runs
+ * as root (qemu.conf); the account only has to resolve.
+ */
+export function withQemuAccount(passwd: string, group: string): { passwd: string; group: string } {
+    const ids = (text: string, field: number) =>
+        new Set(text.split("\n").map((l) => Number(l.split(":")[field])).filter((n) => Number.isInteger(n)));
+    const named = (text: string) => text.split("\n").some((l) => l.split(":")[0] === QEMU_ACCOUNT);
+    const used = new Set([...ids(passwd, 2), ...ids(passwd, 3), ...ids(group, 2)]);
+    let id = 64000;
+    while (used.has(id)) id++;
+    const line = (text: string, entry: string) => (named(text) ? text : `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${entry}\n`);
+    // An existing group keeps its id; a new user joins whichever group has the name.
+    const gid = group.split("\n").find((l) => l.split(":")[0] === QEMU_ACCOUNT)?.split(":")[2] ?? String(id);
+    return {
+        passwd: line(passwd, `${QEMU_ACCOUNT}:x:${id}:${gid}:pairbench lab (QEMU runs as root):/nonexistent:/usr/sbin/nologin`),
+        group: line(group, `${QEMU_ACCOUNT}:x:${id}:`),
+    };
+}

@@ -16,7 +16,7 @@ import {
     privateMounts,
     sshKeygen,
 } from "./commands";
-import { libvirtConfigFiles, sshdConfig } from "./files";
+import { libvirtConfigFiles, sshdConfig, withQemuAccount } from "./files";
 import { readTail, run, runDaemonizing, spawnDetached, waitFor } from "./runner";
 import { insideView, LabHypervisor, LabSpec } from "./spec";
 import { HypervisorState, LabState } from "./state";
@@ -35,25 +35,34 @@ function hvState(ctx: HvContext): HypervisorState {
     return s;
 }
 
+/** sshd refuses to start without it ("Missing privilege separation directory"). */
+const SSHD_PRIVSEP_DIR = "/run/sshd";
+
 /**
  * The hypervisor's directories, its copy of the host's /etc/libvirt with pairbench's daemon
- * configs on top, sshd's config and host key, and the mount targets on the host.
+ * configs on top, sshd's config and host key, its accounts files, and the directories the
+ * mounts and sshd need on the host.
  */
 export async function ensureFiles(ctx: HvContext): Promise<string> {
     const { spec, hv } = ctx;
-    for (const m of hv.mounts) fs.mkdirSync(m.source, { recursive: true, mode: 0o755 });
+    for (const m of hv.mounts) if (!m.file) fs.mkdirSync(m.source, { recursive: true, mode: 0o755 });
+    const accounts = withQemuAccount(fs.readFileSync("/etc/passwd", "utf8"), fs.readFileSync("/etc/group", "utf8"));
+    for (const m of hv.mounts.filter((x) => x.file)) {
+        fs.writeFileSync(m.source, accounts[path.basename(m.target) as keyof typeof accounts], { mode: 0o644 });
+    }
     const etc = hv.mounts.find((m) => m.target === "/etc/libvirt")!.source;
     const fresh = fs.readdirSync(etc).length === 0;
     if (fresh && fs.existsSync("/etc/libvirt")) await run(copyHostLibvirtConfig(hv));
     for (const [name, text] of Object.entries(libvirtConfigFiles())) fs.writeFileSync(path.join(etc, name), text);
     fs.writeFileSync(hv.sshdConfig, sshdConfig(spec, hv, insideView(hv, hv.sshdPidFile)));
     if (!fs.existsSync(hv.sshHostKey)) await run(sshKeygen(hv.sshHostKey, `pairbench-lab-${hv.name}`));
-    // Bind mounts need their targets; the lab removes the ones it had to create (when empty).
-    for (const m of hv.mounts) {
-        if (fs.existsSync(m.target)) continue;
-        let top = m.target;
+    // Bind mounts need their targets, and sshd its privilege separation directory (made by
+    // systemd's unit where one runs); the lab removes the ones it had to create (when empty).
+    for (const dir of [...hv.mounts.filter((m) => !m.file).map((m) => m.target), SSHD_PRIVSEP_DIR]) {
+        if (fs.existsSync(dir)) continue;
+        let top = dir;
         while (!fs.existsSync(path.dirname(top))) top = path.dirname(top);
-        fs.mkdirSync(m.target, { recursive: true, mode: 0o755 });
+        fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
         if (!ctx.state.createdDirs.includes(top)) ctx.state.createdDirs.push(top);
         ctx.save();
     }

@@ -17,8 +17,8 @@ export interface LabHypervisor {
     readonly underlayIp: string;
     /** Per-hypervisor state directory on the host (`.pairbench/lab/hv1`). */
     readonly dir: string;
-    /** Host directories bind-mounted over the namespace's view, target → source. */
-    readonly mounts: ReadonlyArray<{ readonly target: string; readonly source: string }>;
+    /** Host directories (and, with `file`, files) bind-mounted over the namespace's view, target → source. */
+    readonly mounts: ReadonlyArray<LabMount>;
     readonly sshHostKey: string;
     readonly sshdConfig: string;
     readonly sshdPidFile: string;
@@ -52,6 +52,24 @@ export interface LabSpec {
     readonly knownHosts: string;
     readonly hypervisors: readonly LabHypervisor[];
 }
+
+export interface LabMount {
+    readonly target: string;
+    readonly source: string;
+    /** A file mount (its source is written by the lab), not a directory. */
+    readonly file?: true;
+}
+
+/**
+ * The hypervisor's own /etc/passwd and /etc/group: the host's plus the `libvirt-qemu` account
+ * Debian's libvirtd looks up when its QEMU driver starts, even with `user = "root"` in
+ * qemu.conf. libvirt-daemon-system would add it to the host; the lab adds it only in its own
+ * namespaces, so the host's accounts never change.
+ */
+export const ACCOUNT_FILES: ReadonlyArray<{ readonly target: string; readonly leaf: string }> = [
+    { target: "/etc/passwd", leaf: "passwd" },
+    { target: "/etc/group", leaf: "group" },
+];
 
 /** The namespaces' private libvirt state and the hypervisor working directory (its own per hv). */
 export const PRIVATE_DIRS: ReadonlyArray<{ readonly target: string; readonly leaf: string }> = [
@@ -133,6 +151,7 @@ export function labSpec(projectDir: string, o: LabOptions = {}): LabSpec {
             mounts: [
                 ...PRIVATE_DIRS.map((d) => ({ target: d.target, source: path.join(hvDir, d.leaf) })),
                 { target: LIBVIRT_CACHE_TARGET, source: libvirtCache },
+                ...ACCOUNT_FILES.map((f) => ({ target: f.target, source: path.join(hvDir, f.leaf), file: true as const })),
             ],
             sshHostKey: path.join(hvDir, "ssh_host_ed25519_key"),
             sshdConfig: path.join(hvDir, "sshd_config"),

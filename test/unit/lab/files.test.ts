@@ -1,6 +1,6 @@
 // Daemon configs and SSH client files of the lab.
 import * as assert from "assert";
-import { knownHosts, libvirtConfigFiles, sshClientConfig, sshdConfig } from "../../../lab/files";
+import { knownHosts, libvirtConfigFiles, sshClientConfig, sshdConfig, withQemuAccount } from "../../../lab/files";
 import { labSpec } from "../../../lab/spec";
 
 const spec = labSpec("/p", { libvirtCacheDir: "/c" });
@@ -30,6 +30,20 @@ describe("lab files", () => {
         assert.match(files["qemu.conf"]!, /^user = "root"$/m);
         assert.match(files["qemu.conf"]!, /^security_driver = "none"$/m);
         assert.match(files["libvirtd.conf"]!, /^unix_sock_rw_perms = "0700"$/m);
+    });
+
+    it("adds the libvirt-qemu account libvirtd resolves at start-up, under an id free in both files, once", () => {
+        const passwd = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\nx:x:64000:64001::/:/bin/sh";
+        const group = "root:x:0:\ny:x:64001:\n";
+        const out = withQemuAccount(passwd, group);
+        assert.strictEqual(out.passwd, `${passwd}\nlibvirt-qemu:x:64002:64002:pairbench lab (QEMU runs as root):/nonexistent:/usr/sbin/nologin\n`);
+        assert.strictEqual(out.group, `${group}libvirt-qemu:x:64002:\n`);
+        assert.deepStrictEqual(withQemuAccount(out.passwd, out.group), out, "idempotent");
+        // A host that already has the group (e.g. from an earlier libvirt-daemon-system) keeps its id.
+        const hostGroup = `${group}libvirt-qemu:x:120:\n`;
+        const joined = withQemuAccount(passwd, hostGroup);
+        assert.match(joined.passwd, /^libvirt-qemu:x:64002:120:/m);
+        assert.strictEqual(joined.group, hostGroup);
     });
 
     it("known_hosts names each hypervisor by name and address; a malformed key is an error", () => {

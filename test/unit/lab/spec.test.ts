@@ -28,6 +28,8 @@ describe("lab spec", () => {
             { target: "/var/log/libvirt", source: "/p/.pairbench/lab/hv1/log" },
             { target: "/var/lib/pairbench", source: "/p/.pairbench/lab/hv1/workdir" },
             { target: "/var/cache/libvirt", source: "/c/libvirt" },
+            { target: "/etc/passwd", source: "/p/.pairbench/lab/hv1/passwd", file: true },
+            { target: "/etc/group", source: "/p/.pairbench/lab/hv1/group", file: true },
         ]);
         const own = (h: typeof hv1) => h!.mounts.filter((m) => m.target !== "/var/cache/libvirt").map((m) => m.source);
         assert.ok(own(hv1).every((s) => !own(hv2).includes(s)));
