@@ -16,13 +16,26 @@ import { StepRecorder, upFigures } from "./timings";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /** A stack whose preview, up and destroy are timed, and whose up's steps are recorded. */
-function timedStack(stack: StackLike, rec: { upStart?: number; upEnd?: number; destroySeconds?: number; disk?: DiskUsage[]; recorder: StepRecorder }): StackLike {
+interface Timing {
+    upStart?: number;
+    previewEnd?: number;
+    upEnd?: number;
+    destroySeconds?: number;
+    disk?: DiskUsage[];
+    readonly recorder: StepRecorder;
+}
+
+function timedStack(stack: StackLike, rec: Timing): StackLike {
     return {
         name: stack.name,
         exportStack: () => stack.exportStack(),
         preview: async (opts) => {
             rec.upStart ??= Date.now();
-            return stack.preview(opts);
+            try {
+                return await stack.preview(opts);
+            } finally {
+                rec.previewEnd = Date.now();
+            }
         },
         up: async (opts) => {
             rec.upStart ??= Date.now();
@@ -47,7 +60,7 @@ function timedStack(stack: StackLike, rec: { upStart?: number; upEnd?: number; d
 
 async function oneRun(log: fs.WriteStream): Promise<RunFigures> {
     const real = realRunDeps(PROJECT_DIR, (l) => log.write(`${l}\n`));
-    const rec: Parameters<typeof timedStack>[1] = { recorder: new StepRecorder() };
+    const rec: Timing = { recorder: new StepRecorder() };
     const labLines: string[] = [];
     const phases: Record<string, number> = {};
     const timed = async (phase: string, fn: () => Promise<void>) => {
@@ -81,7 +94,7 @@ async function oneRun(log: fs.WriteStream): Promise<RunFigures> {
         totalSeconds: total,
         phases: { ...phases, "preview + up": (rec.upEnd - rec.upStart) / 1000, destroy: rec.destroySeconds ?? 0 },
         labSteps: labStepSeconds(labLines),
-        up: upFigures(rec.recorder.steps, rec.upStart, rec.upEnd, results),
+        up: upFigures(rec.recorder.steps, rec.upStart, rec.upEnd, results, rec.previewEnd),
         disk: rec.disk ?? [],
         verdict: outcome.report.message,
     };

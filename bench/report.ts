@@ -70,7 +70,10 @@ export function formatRun(f: RunFigures): string {
     lines.push(`preview + up: ${u.steps} steps; hypervisors and uploads before the first VM step ${sec(u.beforeVmsSeconds)}`);
     for (const b of u.vmBoots) lines.push(`  ${b.vm}: domain start → SSH-ready ${sec(b.seconds)} (ready at ${sec(b.readyAt)})`);
     if (u.firstResultAt !== undefined) lines.push(`  first benchmark result at ${sec(u.firstResultAt)}`);
+    if (u.previewSeconds !== undefined) lines.push(`  preview (the progress total) ${sec(u.previewSeconds)}`);
     lines.push(`  benchmarks ${sec(u.benchmarkSeconds)} of which measuring (rounds × (seconds + omit)) ${sec(u.measuringSeconds)}`);
+    const r = u.roundSteps;
+    if (r.rounds > 0) lines.push(`  ${r.rounds} rounds: server step ${sec(r.serverMean)}, client step ${sec(r.clientMean)} (means)`);
     const ratio = overheadRatio(u);
     const boot = Math.max(0, ...u.vmBoots.map((b) => b.seconds));
     if (ratio !== undefined) {

@@ -64,8 +64,12 @@ export interface UpFigures {
     readonly benchmarkSeconds: number;
     /** Σ over rounds of the configured measuring time (seconds + omit): the floor of benchmarkSeconds. */
     readonly measuringSeconds: number;
-    /** Seconds before the first VM step (hypervisor set-up, uploads, dataplane). */
+    /** Seconds before the first VM step (preview, program start, hypervisor set-up, uploads, dataplane). */
     readonly beforeVmsSeconds: number;
+    /** Seconds of the preview that gives progress its total (part of upSeconds), when there was one. */
+    readonly previewSeconds?: number;
+    /** Per benchmark round: the mean seconds of its server step and of its client step (which measures). */
+    readonly roundSteps: { readonly rounds: number; readonly serverMean: number; readonly clientMean: number };
 }
 
 const BENCHMARK_TYPES = new Set(["Iperf3Benchmark", "SockperfLatency"]);
@@ -78,8 +82,13 @@ export function measuringSeconds(results: Results): number {
     }, 0);
 }
 
-/** The figures of one up whose steps were recorded from `start` (ms) to `end` (ms). */
-export function upFigures(steps: readonly Step[], start: number, end: number, results?: Results): UpFigures {
+const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/**
+ * The figures of one up whose steps were recorded from `start` (ms) to `end` (ms); `previewEnd`
+ * (ms) when a preview ran first, from `start`.
+ */
+export function upFigures(steps: readonly Step[], start: number, end: number, results?: Results, previewEnd?: number): UpFigures {
     const s = (ms: number) => (ms - start) / 1000;
     const byName = new Map(steps.map((x) => [resourceName(x.urn), x]));
     const vmBoots: VmBoot[] = [];
@@ -92,7 +101,8 @@ export function upFigures(steps: readonly Step[], start: number, end: number, re
         vmBoots.push({ vm: base.replace(/^.*?-/, ""), seconds: (ready.end - x.start) / 1000, readyAt: s(ready.end) });
     }
     const bench = steps.filter((x) => BENCHMARK_TYPES.has(parentType(x.urn) ?? "") && x.end !== undefined);
-    const firstClient = bench.filter((x) => /-client-\d+$/.test(resourceName(x.urn))).map((x) => x.end!);
+    const roundStep = (kind: string) => bench.filter((x) => new RegExp(`-${kind}-\\d+$`).test(resourceName(x.urn)));
+    const firstClient = roundStep("client").map((x) => x.end!);
     // A benchmark's steps are named `<benchmark>-server-N` / `-client-N` / `-server`.
     const spans = new Map<string, { start: number; end: number }>();
     for (const x of bench) {
@@ -109,6 +119,12 @@ export function upFigures(steps: readonly Step[], start: number, end: number, re
         benchmarkSeconds: [...spans.values()].reduce((sum, x) => sum + (x.end - x.start) / 1000, 0),
         measuringSeconds: results ? measuringSeconds(results) : 0,
         beforeVmsSeconds: vmSteps.length > 0 ? s(Math.min(...vmSteps.map((x) => x.start))) : 0,
+        ...(previewEnd !== undefined ? { previewSeconds: s(previewEnd) } : {}),
+        roundSteps: {
+            rounds: roundStep("client").length,
+            serverMean: mean(roundStep("server").map((x) => (x.end! - x.start) / 1000)),
+            clientMean: mean(roundStep("client").map((x) => (x.end! - x.start) / 1000)),
+        },
     };
 }
 

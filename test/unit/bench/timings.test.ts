@@ -57,7 +57,7 @@ describe("bench-dev timings", () => {
             [35000, done(bench("upload", "client-1"))],
         ]);
         assert.strictEqual(steps.length, 7);
-        const f = upFigures(steps, 0, 40000, results);
+        const f = upFigures(steps, 0, 40000, results, 800);
         assert.deepStrictEqual(f.vmBoots, [
             { vm: "vm1", seconds: 10, readyAt: 11 },
             { vm: "vm3", seconds: 20, readyAt: 21.5 },
@@ -66,6 +66,8 @@ describe("bench-dev timings", () => {
         assert.strictEqual(f.benchmarkSeconds, 13);
         assert.strictEqual(f.measuringSeconds, 2 * 5 + 3 * 4);
         assert.strictEqual(f.beforeVmsSeconds, 1);
+        assert.strictEqual(f.previewSeconds, 0.8);
+        assert.deepStrictEqual(f.roundSteps, { rounds: 2, serverMean: 1, clientMean: 6 });
         // 40 s of up over (slowest boot 20 s + 22 s measuring).
         assert.strictEqual(overheadRatio(f)!.toFixed(4), (40 / 42).toFixed(4));
     });
