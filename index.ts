@@ -6,7 +6,7 @@ import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { BenchmarkSuite, planScenarios, thresholdProfile } from "./benchmarks";
 import { loadStackConfig } from "./config";
-import { AzureEnvironment } from "./components/azure/azureEnvironment";
+import type { AzureEnvironment } from "./components/azure/azureEnvironment";
 import { LibvirtEnvironment } from "./components/libvirtEnvironment";
 import { describeStack } from "./components/stackSummary";
 
@@ -19,10 +19,13 @@ export const stack = describeStack(config);
 /** What the benchmarks will run; a dataplane sets up what the planned scenarios need. */
 const scenarios = planScenarios(config);
 
-const environment =
+// Required only for Azure stacks: @pulumi/azure-native alone takes about half a second to load,
+// on every preview and up.
+const azure = (): typeof import("./components/azure/azureEnvironment") => require("./components/azure/azureEnvironment");
+const environment: LibvirtEnvironment | AzureEnvironment =
     config.environment === "libvirt"
         ? new LibvirtEnvironment("pairbench", { config, context, scenarios })
-        : new AzureEnvironment("pairbench", { config, context });
+        : new (azure().AzureEnvironment)("pairbench", { config, context });
 /** dpservice's hooks into the benchmarks (libvirt stacks with the dpservice dataplane). */
 const dataplane = environment instanceof LibvirtEnvironment ? environment.dataplane : undefined;
 
@@ -31,7 +34,7 @@ export const machines = environment instanceof LibvirtEnvironment ? environment.
 /** The test-ready pairs: endpoints, addresses and placement, without secrets. */
 export const pairs = environment.pairSummaries;
 /** When the reaper may delete the stack's Azure resources (the `pairbench:expiresAt` tag). */
-export const expiresAt = environment instanceof AzureEnvironment ? environment.expiresAt : undefined;
+export const expiresAt = environment instanceof LibvirtEnvironment ? undefined : environment.expiresAt;
 
 /** The benchmarks between the test-ready machines; their outputs are the measurements. */
 const suite =

@@ -1,7 +1,7 @@
 // Progress of a Pulumi operation from the engine's events: resources done / total, the steps in
 // flight and the elapsed time. A live line on a TTY, plain lines otherwise (CI logs, where a
-// heartbeat line names the steps still running). The total comes from a preview (up) or the
-// state (destroy). `reduce`, `formatLine` and `totalFromChanges` are pure; `ProgressPrinter`
+// heartbeat line names the steps still running). The total comes from a preview or a remembered
+// count (up) or the state (destroy). `reduce`, `formatLine` and `totalFromChanges` are pure; `ProgressPrinter`
 // only writes.
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 
@@ -81,7 +81,8 @@ export function reduce(state: ProgressState, event: EngineEvent, now: number, ve
 }
 
 function counter(state: ProgressState): string {
-    return state.total !== undefined ? `${state.done}/${state.total}` : `${state.done}`;
+    // A remembered total can be stale (automation/progressTotals.ts): past it, show the count alone.
+    return state.total !== undefined && state.done <= state.total ? `${state.done}/${state.total}` : `${state.done}`;
 }
 
 export function formatElapsed(ms: number): string {

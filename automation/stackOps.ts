@@ -28,18 +28,25 @@ function changesText(changes: OpMap | undefined): string {
     return entries.length > 0 ? entries.map(([op, n]) => `${n} ${op}`).join(", ") : "no changes";
 }
 
+/** A total for the progress line known without a preview, and where to keep the next one. */
+export interface KnownTotal {
+    readonly total?: number;
+    /** Called with the up's change count when it succeeded. */
+    record(total: number): void;
+}
+
 /**
- * `pulumi up` with a progress line. A preview first gives the total for "done/total" (it runs
- * the program once more, a few seconds); `preview: false` skips it.
+ * `pulumi up` with a progress line. The total for "done/total" is `known.total` or else comes
+ * from a preview (it runs the program once more, several seconds); `preview: false` skips it.
  */
 export async function upWithProgress(
     stack: StackLike,
     io: OpIo,
-    opts: { readonly continueOnError?: boolean; readonly signal?: AbortSignal; readonly preview?: boolean } = {},
+    opts: { readonly continueOnError?: boolean; readonly signal?: AbortSignal; readonly preview?: boolean; readonly known?: KnownTotal } = {},
 ): Promise<UpResult> {
     const started = Date.now();
-    let total: number | undefined;
-    if (opts.preview !== false) {
+    let total = opts.known?.total;
+    if (total === undefined && opts.preview !== false) {
         const pv = await stack.preview({ color: "never", ...(opts.signal ? { signal: opts.signal } : {}) });
         total = totalFromChanges(pv.changeSummary);
     }
@@ -52,6 +59,8 @@ export async function upWithProgress(
             ...(opts.signal ? { signal: opts.signal } : {}),
         });
         io.out(`up ${up.summary.result} in ${formatElapsed(Date.now() - started)}: ${changesText(up.summary.resourceChanges)}`);
+        const count = totalFromChanges(up.summary.resourceChanges);
+        if (up.summary.result === "succeeded" && count !== undefined && count > 0) opts.known?.record(count);
         return up;
     } finally {
         progress.stop();

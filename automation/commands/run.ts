@@ -14,6 +14,7 @@ import { HtmlAssets } from "../reports/html";
 import { appendStepSummary, ReportFormat, writeReports } from "../reports/files";
 import { buildRunReport, ModeRecord, PairsRecord, RunReport, withError } from "../reports/runReport";
 import { formatResultsTable } from "../resultsTable";
+import { knownTotal } from "../progressTotals";
 import { freshRunId, planRun, RunCliOptions, RunPlan } from "../runPlan";
 import { destroyWithProgress, errorText, Interrupts, OpIo, StackLike, upWithProgress } from "../stackOps";
 import { applyOverrides, BaseValues } from "../workspace";
@@ -108,6 +109,7 @@ export function prepareRun(projectDir: string, opts: RunOptions, out: Print): { 
 }
 
 interface Ctx {
+    readonly projectDir: string;
     readonly opts: RunOptions;
     readonly deps: RunDeps;
     readonly interrupts: Interrupts;
@@ -122,7 +124,9 @@ async function upOnce(ctx: Ctx, overrides: Record<string, unknown>, continueOnEr
     ctx.stack = opened.stack;
     ctx.stateDir = opened.stateDir;
     ctx.lastOverrides = overrides;
-    return upWithProgress(opened.stack, ctx.deps.io, { continueOnError, signal: ctx.interrupts.signal, ...(ctx.deps.preview === false ? { preview: false } : {}) });
+    const preview = ctx.deps.preview !== false;
+    const known = preview ? await knownTotal(opened.stack, { projectDir: ctx.projectDir, stateDir: opened.stateDir, stackName: ctx.opts.stack }, overrides, ctx.base) : undefined;
+    return upWithProgress(opened.stack, ctx.deps.io, { continueOnError, signal: ctx.interrupts.signal, preview, ...(known ? { known } : {}) });
 }
 
 /** Azure: pairs first (failures allowed), then benchmarks on the healthy pairs. */
@@ -198,7 +202,7 @@ export async function executeRun(projectDir: string, opts: RunOptions, deps: Run
         deps.forwardSigint ?? process.stdin.isTTY !== true,
         deps.signals ?? process,
     ).install();
-    const ctx: Ctx = { opts, deps, interrupts, ...(base ? { base } : {}) };
+    const ctx: Ctx = { projectDir, opts, deps, interrupts, ...(base ? { base } : {}) };
     const modes: ModeRecord[] = [];
     const errors: string[] = [];
     let pairs: PairsRecord | undefined;

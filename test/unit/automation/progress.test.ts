@@ -27,6 +27,11 @@ describe("progress from engine events", () => {
         assert.deepStrictEqual(lines, ["[3:03] 1/5 create vm1", "[4:04] 2/5 create vm2"]);
     });
 
+    it("a remembered total that turns out too small gives way to the count alone", () => {
+        const { lines } = run([outputs("vm1", "create"), outputs("vm2", "create")], 1);
+        assert.deepStrictEqual(lines.map((l) => l.replace(/^\[[\d:]+\] /, "")), ["1/1 create vm1", "2 create vm2"]);
+    });
+
     it("counts unchanged resources without printing them", () => {
         const { state, lines } = run([pre("vm1", "same"), outputs("vm1", "same")]);
         assert.strictEqual(state.done, 1);
