@@ -75,9 +75,11 @@ export function formatRun(f: RunFigures): string {
     const r = u.roundSteps;
     if (r.rounds > 0) lines.push(`  ${r.rounds} rounds: server step ${sec(r.serverMean)}, client step ${sec(r.clientMean)} (means)`);
     const ratio = overheadRatio(u);
+    const strict = overheadRatio(u, "measuring");
     const boot = Math.max(0, ...u.vmBoots.map((b) => b.seconds));
-    if (ratio !== undefined) {
-        lines.push(`  overhead: up ${sec(u.upSeconds)} / (slowest boot ${sec(boot)} + measuring ${sec(u.measuringSeconds)}) = ${ratio.toFixed(2)}× (target ≤ 1.3×: ${ratio <= 1.3 ? "met" : "NOT met"})`);
+    if (ratio !== undefined && strict !== undefined) {
+        lines.push(`  overhead: up ${sec(u.upSeconds)} / (slowest boot ${sec(boot)} + benchmarks ${sec(u.benchmarkSeconds)}) = ${ratio.toFixed(2)}× (target ≤ 1.3×: ${ratio <= 1.3 ? "met" : "NOT met"})`);
+        lines.push(`  stricter: up / (slowest boot + measuring ${sec(u.measuringSeconds)}) = ${strict.toFixed(2)}×`);
     }
     for (const d of f.disk) {
         const vms = Object.entries(d.vms).map(([vm, b]) => `${vm} ${mib(b)}`).join(", ");
@@ -93,10 +95,13 @@ export function summarizeRuns(runs: readonly RunFigures[]): string {
     const rows = [
         row("total", runs.map((r) => r.totalSeconds)),
         row("preview + up", runs.map((r) => r.up.upSeconds)),
+        row("preview", runs.map((r) => r.up.previewSeconds ?? 0)),
         row("first result", runs.map((r) => r.up.firstResultAt ?? NaN).filter((n) => !Number.isNaN(n))),
         row("slowest VM SSH-ready", runs.map((r) => Math.max(0, ...r.up.vmBoots.map((b) => b.seconds)))),
     ];
-    const ratios = runs.map((r) => overheadRatio(r.up)).filter((x): x is number => x !== undefined);
-    if (ratios.length > 0) rows.push(`  ${"overhead".padEnd(28)} min ${Math.min(...ratios).toFixed(2)}×  median ${median(ratios).toFixed(2)}×  max ${Math.max(...ratios).toFixed(2)}×`);
+    for (const [label, against] of [["overhead", "benchmarks"], ["overhead (vs measuring)", "measuring"]] as const) {
+        const ratios = runs.map((r) => overheadRatio(r.up, against)).filter((x): x is number => x !== undefined);
+        if (ratios.length > 0) rows.push(`  ${label.padEnd(28)} min ${Math.min(...ratios).toFixed(2)}×  median ${median(ratios).toFixed(2)}×  max ${Math.max(...ratios).toFixed(2)}×`);
+    }
     return [`over ${runs.length} runs:`, ...rows].join("\n");
 }

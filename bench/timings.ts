@@ -129,12 +129,16 @@ export function upFigures(steps: readonly Step[], start: number, end: number, re
 }
 
 /**
- * Orchestration overhead: the up's wall time over the unavoidable work — the slowest VM's boot
- * to SSH-ready (VMs boot in parallel) plus the configured measuring time (benchmarks run one
- * after another). The target is ≤ 1.3.
+ * Orchestration overhead, the issue's target (≤ 1.3×): the up's wall time over the sum of the VM
+ * boot (the slowest VM's, to SSH-ready: VMs boot in parallel) and the benchmark seconds (each
+ * benchmark's first step to its last: they run one after another). What is left over is the
+ * orchestration around them: preview, program start, hypervisor set-up, uploads, readiness.
+ * `against: "measuring"` is stricter: the configured measuring time (rounds × (seconds + omit))
+ * instead of the benchmark seconds, so each round's SSH sessions and tool start-up count as
+ * overhead too.
  */
-export function overheadRatio(f: UpFigures): number | undefined {
+export function overheadRatio(f: UpFigures, against: "benchmarks" | "measuring" = "benchmarks"): number | undefined {
     const boot = Math.max(0, ...f.vmBoots.map((b) => b.seconds));
-    const work = boot + f.measuringSeconds;
+    const work = boot + (against === "benchmarks" ? f.benchmarkSeconds : f.measuringSeconds);
     return work > 0 ? f.upSeconds / work : undefined;
 }
