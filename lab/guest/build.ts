@@ -192,6 +192,9 @@ export function installGuestImage(image: GuestImage, projectDir: string): { kern
         const target = path.join(dest, name);
         const tmp = `${target}.tmp`;
         fs.rmSync(tmp, { force: true });
+        // Already this file: rename(2) between two links of one inode does nothing and would leave tmp behind.
+        const [a, b] = [fs.statSync(src), fs.statSync(target, { throwIfNoEntry: false })];
+        if (b !== undefined && a.ino === b.ino && a.dev === b.dev) return target;
         try {
             fs.linkSync(src, tmp);
         } catch {

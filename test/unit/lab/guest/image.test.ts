@@ -2,7 +2,10 @@
 // scripts (syntax-checked by busybox when it is installed) and the root filesystem layout.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { buildsToPrune } from "../../../../lab/guest/build";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { buildsToPrune, GuestImage, installGuestImage } from "../../../../lab/guest/build";
 import { etcFiles, INITTAB, rcScript, SETFILES_SHIM, UDHCPC_SCRIPT } from "../../../../lab/guest/init";
 import { kernelFeatures, xzPayloadOffset } from "../../../../lab/guest/kernel";
 import { guestLibraryPath, parseLdd } from "../../../../lab/guest/ldd";
@@ -120,6 +123,29 @@ describe("guest image parts", () => {
         ];
         assert.deepStrictEqual(buildsToPrune(builds, "cur", 2).sort(), ["a", "e"]);
         assert.deepStrictEqual(buildsToPrune([{ name: "cur", mtimeMs: 0 }], "cur", 2), []);
+    });
+
+    it("links the image into the project, again without leftovers, and replaces it with a new build", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-guest-"));
+        try {
+            const build = (name: string, text: string): GuestImage => {
+                const dir = path.join(root, "cache", name);
+                fs.mkdirSync(dir, { recursive: true });
+                for (const f of ["vmlinuz", "initrd.img", "manifest.json"]) fs.writeFileSync(path.join(dir, f), `${text} ${f}`);
+                return { dir, kernel: path.join(dir, "vmlinuz"), initrd: path.join(dir, "initrd.img") } as GuestImage;
+            };
+            const project = path.join(root, "project");
+            const first = build("a", "first");
+            installGuestImage(first, project);
+            installGuestImage(first, project); // the same build again: rename(2) between links of one inode is a no-op
+            const guest = path.join(project, ".pairbench", "guest");
+            assert.deepStrictEqual(fs.readdirSync(guest).sort(), ["initrd.img", "manifest.json", "vmlinuz"]);
+            const { kernel } = installGuestImage(build("b", "second"), project);
+            assert.strictEqual(fs.readFileSync(kernel, "utf8"), "second vmlinuz");
+            assert.deepStrictEqual(fs.readdirSync(guest).sort(), ["initrd.img", "manifest.json", "vmlinuz"]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 
     it("refuses files below a link and duplicate programs", () => {
