@@ -17,8 +17,10 @@ WITH_ENV = pulumi_env=$$($(PAIRBENCH) env) && eval "$$pulumi_env" &&
 
 # Debian packages the tests run for real: libvirt's and ignition's validators (contract tests),
 # (xmllint from libxml2-utils backs virt-xml-validate), iperf3 and sockperf (parsers are
-# tested on real loopback runs), chromium (the HTML report is opened in headless Chromium).
-TEST_PACKAGES := libvirt-clients libxml2-utils ignition iperf3 sockperf chromium
+# tested on real loopback runs), chromium (the HTML report is opened in headless Chromium),
+# cpio and busybox-static (the initramfs writer is checked against GNU cpio, the guest's boot
+# scripts with busybox sh -n; without them those tests are skipped).
+TEST_PACKAGES := libvirt-clients libxml2-utils ignition iperf3 sockperf chromium cpio busybox-static
 
 .PHONY: help setup test-packages toolchain typecheck lint test test-unit test-go doctor dev bench-dev
 

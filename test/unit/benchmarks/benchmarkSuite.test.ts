@@ -69,7 +69,7 @@ describe("BenchmarkSuite (mocks, preview)", () => {
             assert.deepStrictEqual(first(next).sort(), [0, 1, 2].flatMap((r) => [`${prev}-client-${r}`, `${prev}-server-${r}`]).sort(), next);
         }
         assert.deepStrictEqual(m.find(CMD, "bench-cross-host-ipv4-client-2").inputs["triggers"], ["run-1", "vm1-uuid", "vm3-uuid"]);
-        assert.match(m.find(CMD, "bench-cross-host-ipv6-client-0").inputs["create"], /iperf3 -c \\:\\:1 -p 5201 -J --get-server-output -6 -t 4 -O 1 /);
+        assert.match(m.find(CMD, "bench-cross-host-ipv6-client-0").inputs["create"], /iperf3 -c \\:\\:1 -p 5201 -J --get-server-output -6 -t 3 -O 1 /);
     });
 
     it("azure: pairs run in parallel, a pair's own scenarios in sequence", async () => {

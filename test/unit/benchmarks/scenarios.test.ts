@@ -65,7 +65,7 @@ describe("scenario catalogue", () => {
         const plans = planScenarios(config("dev"));
         assert.deepStrictEqual(plans.map((p) => p.name), ["same-host-ipv4", "same-host-ipv6", "cross-host-ipv4", "cross-host-ipv6", "upload", "download", "latency"]);
         assert.deepStrictEqual(plans.map((p) => p.expectedGbps ?? null), [0.05, 0.05, 0.05, 0.05, 0.05, 0.05, null]);
-        assert.ok(plans.every((p) => p.flows === (p.kind === "latency" ? 1 : 2) && p.seconds === 4 && p.omit === (p.kind === "latency" ? 0 : 1)));
+        assert.ok(plans.every((p) => p.flows === (p.kind === "latency" ? 1 : 2) && p.seconds === 3 && p.omit === (p.kind === "latency" ? 0 : 1)));
         // upload and download use the cross-host pair; download reverses the direction (-R).
         const cross = plans.find((p) => p.name === "cross-host-ipv4")!;
         for (const name of ["upload", "download"]) {
