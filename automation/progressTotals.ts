@@ -1,8 +1,9 @@
 // The progress line's total ("41/97") without a preview. A preview runs the whole program once
 // more (about 7 s of a dev run); but an up from an empty stack creates every resource the
 // program registers, and that number changes only with the program or its configuration. So
-// after such an up the count is kept, keyed by the effective stack file and the program's
-// files, and the next up from an empty stack with the same key uses it instead of a preview.
+// after such an up the count is kept, keyed by the stack's configuration (the run id aside) and
+// the program's files, and the next up from an empty stack with that key uses it instead of a
+// preview.
 // A stale count can only make the total wrong (the printer then drops it), never the up.
 import * as crypto from "crypto";
 import * as fs from "fs";
