@@ -1,8 +1,8 @@
 // Progress of a Pulumi operation from the engine's events: resources done / total, the steps in
 // flight and the elapsed time. A live line on a TTY, plain lines otherwise (CI logs, where a
 // heartbeat line names the steps still running). The total comes from a preview or a remembered
-// count (up) or the state (destroy). `reduce`, `formatLine` and `totalFromChanges` are pure; `ProgressPrinter`
-// only writes.
+// count (up) or the state (destroy). `reduce`, `formatLine` and `totalFromChanges` are pure;
+// `ProgressPrinter` only writes.
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 
 export interface ProgressState {

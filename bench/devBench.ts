@@ -16,7 +16,7 @@ import { StepRecorder, upFigures } from "./timings";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-/** A stack whose preview, up and destroy are timed, and whose up's steps are recorded. */
+/** When the preview and up began and ended, the destroy's seconds, disk use, the up's steps. */
 interface Timing {
     upStart?: number;
     previewEnd?: number;
@@ -26,6 +26,7 @@ interface Timing {
     readonly recorder: StepRecorder;
 }
 
+/** A stack whose preview, up and destroy are timed, and whose up's steps are recorded. */
 function timedStack(stack: StackLike, rec: Timing): StackLike {
     return {
         name: stack.name,
