@@ -3,11 +3,13 @@
 // (Azure: pairs first, reassignment, then benchmarks), writes the reports, and destroys the
 // stack in a `finally` — also after Ctrl-C / SIGTERM — unless --keep.
 import * as fs from "fs";
+import * as os from "os";
 import { planScenarios, ScenarioSelectionError } from "../../benchmarks/scenarios";
 import { Results } from "../../benchmarks/results";
 import {
     ConfigIssue, formatIssues, importDpserviceConfig, ImportError, readStackFile, StackConfig, stackFilePath, StackFileError, validateStackConfig,
 } from "../../config/index";
+import { FileProbe, localFileNeeds, missingLocalFiles, statProbe } from "../../components/localFileChecks";
 import { CliError, EXIT_ERROR } from "../errors";
 import { computeAssignments, formatReassignment, readPairHealth, ReassignmentError } from "../reassignment";
 import { HtmlAssets } from "../reports/html";
@@ -30,6 +32,8 @@ export interface RunDeps {
     readonly env: NodeJS.ProcessEnv;
     now(): Date;
     readonly assets?: HtmlAssets;
+    /** What is on the local disk (the stack's keys and images); default: the real file system. */
+    readonly files?: FileProbe;
     /** Skip the preview that gives progress its total (tests). */
     readonly preview?: boolean;
     /** Where SIGINT/SIGTERM arrive (tests pass an emitter); default: this process. */
@@ -98,9 +102,18 @@ function loadValues(projectDir: string, opts: RunOptions, out: Print): { values:
 }
 
 /** Checks everything offline and returns the plan; nothing is created before this passes. */
-export function prepareRun(projectDir: string, opts: RunOptions, out: Print): { plan: RunPlan; config: StackConfig; base?: BaseValues; values: Record<string, unknown> } {
+export function prepareRun(
+    projectDir: string,
+    opts: RunOptions,
+    out: Print,
+    probe: FileProbe = statProbe,
+): { plan: RunPlan; config: StackConfig; base?: BaseValues; values: Record<string, unknown> } {
     const { values, source, base } = loadValues(projectDir, opts, out);
     const config = checkConfig(applyOverrides(values, opts.overrides ?? {}), source);
+    // The keys and images the stack names must be on this machine (the lab makes its own first).
+    const needs = localFileNeeds(config, { stack: opts.stack, projectDir, homeDir: os.homedir() });
+    const missing = missingLocalFiles(needs, probe, { labWillMake: LAB_STACKS.includes(opts.stack) });
+    if (missing.length > 0) throw configError(source, missing);
     const plan = planRun(opts, config);
     for (const run of plan.runs) {
         checkConfig(applyOverrides(values, { ...opts.overrides, ...run.overrides }), `${source} with ${JSON.stringify(run.overrides)}`);
@@ -194,7 +207,7 @@ async function runModes(ctx: Ctx, plan: RunPlan, config: StackConfig, modes: Mod
 /** The whole run; returns the report (its exitCode decides the process's). Throws only for configuration errors. */
 export async function executeRun(projectDir: string, opts: RunOptions, deps: RunDeps): Promise<RunOutcome> {
     const out = deps.io.out;
-    const { plan, config, base } = prepareRun(projectDir, opts, out);
+    const { plan, config, base } = prepareRun(projectDir, opts, out, deps.files);
     const startedAt = deps.now();
     const interrupts = new Interrupts(
         out,

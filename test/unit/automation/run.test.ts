@@ -8,6 +8,7 @@ import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { executeRun, RunDeps, RunOptions } from "../../../automation/commands/run";
 import { CliError } from "../../../automation/errors";
+import type { FileProbe } from "../../../components/localFileChecks";
 import { RunReport } from "../../../automation/reports/runReport";
 import { StackLike } from "../../../automation/stackOps";
 import { Results } from "../../../benchmarks/results";
@@ -24,7 +25,7 @@ interface Behaviour {
     labRunning?: boolean;
 }
 
-function harness(b: Behaviour = {}) {
+function harness(b: Behaviour = {}, files: FileProbe = () => "file") {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pairbench-run-"));
     const log: string[] = [];
     const signals = new EventEmitter();
@@ -66,6 +67,7 @@ function harness(b: Behaviour = {}) {
         env: { GITHUB_STEP_SUMMARY: path.join(stateDir, "summary.md") },
         now: () => new Date("2026-11-22T10:00:00.000Z"),
         assets: { echarts: "/* stub */" },
+        files,
         preview: false,
         signals,
         forwardSigint: true,
@@ -171,6 +173,20 @@ describe("pairbench run (fake stack and lab)", () => {
         );
         await assert.rejects(run(harness(), { stack: "dev", mode: "offload" }), /--mode applies to the dpservice dataplane only/);
         assert.deepStrictEqual([...h.log, ...h2.log], []);
+    });
+
+    it("a key or image the stack names that is not on this machine stops the run before anything is touched, naming the field", async () => {
+        const h = harness({}, () => undefined);
+        await assert.rejects(run(h, { stack: "lab" }), (e: unknown) => {
+            assert.ok(e instanceof CliError && e.exitCode === 2);
+            assert.match(e.message, /pairbench:hypervisors\[0\]\.sshKey\.path: \/.*\/\.ssh\/id_rsa \(the SSH key for hypervisor \S+\): it does not exist/);
+            assert.match(e.message, /pairbench:images\[0\]\.path: .*images\/gardenlinux-kvm-amd64\.raw \(the disk image of image \S+ \(VM vm1\)\): it does not exist/);
+            return true;
+        });
+        assert.deepStrictEqual(h.log, []);
+        // The dev stack's key and guest image are made by its lab up, which comes first.
+        const dev = harness({}, () => undefined);
+        assert.strictEqual((await run(dev, { stack: "dev" })).exitCode, 0);
     });
 
     it("--config-file: a dpservice test_configurations.json is imported and run", async () => {
