@@ -6,7 +6,7 @@ import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { BenchmarkSuite, planScenarios, thresholdProfile } from "./benchmarks";
 import { ConfigError, loadStackConfig } from "./config";
-import { localFileNeeds, missingLocalFiles, statProbe } from "./components/localFileChecks";
+import { missingStackFiles } from "./components/localFileChecks";
 import type { AzureEnvironment } from "./components/azure/azureEnvironment";
 import { LibvirtEnvironment } from "./components/libvirtEnvironment";
 import { describeStack } from "./components/stackSummary";
@@ -14,7 +14,7 @@ import { describeStack } from "./components/stackSummary";
 const config = loadStackConfig();
 const context = { stack: pulumi.getStack(), projectDir: process.cwd(), homeDir: os.homedir() };
 // Missing keys or images fail here, naming the field, before anything is registered.
-const missingFiles = missingLocalFiles(localFileNeeds(config, context), statProbe);
+const missingFiles = missingStackFiles(config, context);
 if (missingFiles.length > 0) throw new ConfigError(`stack ${context.stack}`, missingFiles);
 
 /** What this stack stands up, as validated: machines, placement and dataplane. */

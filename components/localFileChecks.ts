@@ -70,6 +70,11 @@ export function missingLocalFiles(needs: readonly LocalFileNeed[], probe: FilePr
     return issues;
 }
 
+/** The missing local files of a stack, as config issues (localFileNeeds, then missingLocalFiles). */
+export function missingStackFiles(cfg: StackConfig, ctx: PlanContext, opts: { probe?: FileProbe; labWillMake?: boolean } = {}): ConfigIssue[] {
+    return missingLocalFiles(localFileNeeds(cfg, ctx), opts.probe ?? statProbe, { labWillMake: opts.labWillMake ?? false });
+}
+
 /** The real file system as a FileProbe (stat follows links, as the readers do). */
 export function statProbe(file: string): "file" | "directory" | undefined {
     const st = fs.statSync(file, { throwIfNoEntry: false });

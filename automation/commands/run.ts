@@ -9,7 +9,7 @@ import { Results } from "../../benchmarks/results";
 import {
     ConfigIssue, formatIssues, importDpserviceConfig, ImportError, readStackFile, StackConfig, stackFilePath, StackFileError, validateStackConfig,
 } from "../../config/index";
-import { FileProbe, localFileNeeds, missingLocalFiles, statProbe } from "../../components/localFileChecks";
+import { FileProbe, missingStackFiles } from "../../components/localFileChecks";
 import { CliError, EXIT_ERROR } from "../errors";
 import { computeAssignments, formatReassignment, readPairHealth, ReassignmentError } from "../reassignment";
 import { HtmlAssets } from "../reports/html";
@@ -106,13 +106,12 @@ export function prepareRun(
     projectDir: string,
     opts: RunOptions,
     out: Print,
-    probe: FileProbe = statProbe,
+    probe?: FileProbe,
 ): { plan: RunPlan; config: StackConfig; base?: BaseValues; values: Record<string, unknown> } {
     const { values, source, base } = loadValues(projectDir, opts, out);
     const config = checkConfig(applyOverrides(values, opts.overrides ?? {}), source);
     // The keys and images the stack names must be on this machine (the lab makes its own first).
-    const needs = localFileNeeds(config, { stack: opts.stack, projectDir, homeDir: os.homedir() });
-    const missing = missingLocalFiles(needs, probe, { labWillMake: LAB_STACKS.includes(opts.stack) });
+    const missing = missingStackFiles(config, { stack: opts.stack, projectDir, homeDir: os.homedir() }, { probe, labWillMake: LAB_STACKS.includes(opts.stack) });
     if (missing.length > 0) throw configError(source, missing);
     const plan = planRun(opts, config);
     for (const run of plan.runs) {

@@ -3,7 +3,7 @@
 import * as os from "os";
 import { planScenarios, ScenarioSelectionError } from "../../benchmarks/scenarios";
 import { ConfigIssue, formatIssues, readStackFile, stackFilePath, StackConfig, validateStackConfig } from "../../config/index";
-import { localFileNeeds, missingLocalFiles, statProbe } from "../../components/localFileChecks";
+import { missingStackFiles } from "../../components/localFileChecks";
 import { CliError, EXIT_FAILED } from "../errors";
 
 export interface ValidateOptions {
@@ -46,7 +46,6 @@ export function runValidate(projectDir: string, opts: ValidateOptions, out: (lin
     const scenarios = planScenarios(result.config).map((s) => s.name);
     out(`${file}: valid (${describeConfig(result.config)}; scenarios: ${scenarios.join(", ")})`);
     // Not an error here: the config may be checked away from the machine that deploys it.
-    const needs = localFileNeeds(result.config, { stack: opts.stack, projectDir, homeDir: os.homedir() });
-    const missing = missingLocalFiles(needs, statProbe, { labWillMake: true });
+    const missing = missingStackFiles(result.config, { stack: opts.stack, projectDir, homeDir: os.homedir() }, { labWillMake: true });
     if (missing.length > 0) out(`note: not on this machine, which \`pairbench run\` here would need:\n${formatIssues(missing)}`);
 }
