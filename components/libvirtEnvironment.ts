@@ -8,7 +8,7 @@ import type { ScenarioRef } from "./dpservice/topology";
 import { HypervisorSetup } from "./hypervisorSetup";
 import { LibvirtDomain } from "./libvirtDomain";
 import { parsePublicKeys, readLocalFile, sha256File } from "./localFiles";
-import { planLibvirt, PlanContext, resolveLocalPath } from "./plan";
+import { planLibvirt, PlanContext, vmPublicKeyFile } from "./plan";
 import { runnerName } from "./runner";
 import { gateEndpoint, PairEndpoint, PairSummary, TestReadyPair } from "./testReadyPair";
 import { VxlanDataplane } from "./vxlanDataplane";
@@ -78,7 +78,6 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
             return hashes.get(file)!;
         };
         const passwordHash = secretString(cfg.ssh?.rootPasswordHash, "ssh.rootPasswordHash");
-        const configuredKeys = cfg.ssh?.publicKeyPath;
 
         const hypervisors: Record<string, HypervisorSetup> = {};
         const vms: Record<string, LibvirtDomain> = {};
@@ -127,12 +126,7 @@ export class LibvirtEnvironment extends pulumi.ComponentResource {
             const hv = hp.hypervisor;
             const { privateKey, connection } = connections[hv.name]!;
             const setup = hypervisors[hv.name]!;
-            const keyFile =
-                configuredKeys !== undefined
-                    ? resolveLocalPath(configuredKeys, ctx)
-                    : hv.sshKey !== undefined && "path" in hv.sshKey
-                      ? `${resolveLocalPath(hv.sshKey.path, ctx)}.pub`
-                      : undefined;
+            const keyFile = vmPublicKeyFile(cfg, hv, ctx);
             if (keyFile === undefined) {
                 throw new pulumi.ResourceError(
                     `hypervisor ${hv.name}: no public key for the VMs; set pairbench:ssh.publicKeyPath (the public half of the hypervisors' sshKey)`,

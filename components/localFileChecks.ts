@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigIssue, StackConfig } from "../config/index";
-import { imageFiles, PlanContext, planLibvirt, resolveLocalPath } from "./plan";
+import { imageFiles, PlanContext, planLibvirt, resolveLocalPath, vmPublicKeyFile } from "./plan";
 
 export interface LocalFileNeed {
     /** The config field that names it (as in ConfigIssue). */
@@ -30,16 +30,13 @@ export function localFileNeeds(cfg: StackConfig, ctx: PlanContext): LocalFileNee
         if (!needs.has(file)) needs.set(file, { path: p, file, kind, what, madeByLab: file.startsWith(lab) });
     };
     cfg.hypervisors.forEach((hv, i) => {
-        if (hv.sshKey === undefined || !("path" in hv.sshKey)) return;
-        const key = resolveLocalPath(hv.sshKey.path, ctx);
-        add(["hypervisors", i, "sshKey", "path"], key, "file", `the SSH key for hypervisor ${hv.name}`);
-        if (cfg.ssh?.publicKeyPath === undefined) {
-            add(["hypervisors", i, "sshKey", "path"], `${key}.pub`, "file", "its public half, put on the VMs (or set pairbench:ssh.publicKeyPath)");
-        }
+        const field = ["hypervisors", i, "sshKey", "path"];
+        if (hv.sshKey !== undefined && "path" in hv.sshKey) add(field, resolveLocalPath(hv.sshKey.path, ctx), "file", `the SSH key for hypervisor ${hv.name}`);
+        const pub = vmPublicKeyFile(cfg, hv, ctx);
+        if (pub === undefined) return; // LibvirtEnvironment says what to set
+        if (cfg.ssh?.publicKeyPath !== undefined) add(["ssh", "publicKeyPath"], pub, "file", "the public key put on the VMs");
+        else add(field, pub, "file", "its public half, put on the VMs (or set pairbench:ssh.publicKeyPath)");
     });
-    if (cfg.ssh?.publicKeyPath !== undefined) {
-        add(["ssh", "publicKeyPath"], resolveLocalPath(cfg.ssh.publicKeyPath, ctx), "file", "the public key put on the VMs");
-    }
     for (const vm of planLibvirt(cfg, ctx).vms) {
         const index = cfg.images.findIndex((im) => im.name === vm.image.name);
         for (const f of imageFiles(vm.image)) {

@@ -27,6 +27,15 @@ export function resolveLocalPath(p: string, ctx: Pick<PlanContext, "projectDir" 
     return path.resolve(ctx.projectDir, p);
 }
 
+/**
+ * The public key file put on the VMs of a hypervisor: `ssh.publicKeyPath`, or else the `.pub`
+ * next to the hypervisor's key file; undefined when neither is configured.
+ */
+export function vmPublicKeyFile(cfg: Pick<StackConfig, "ssh">, hv: Pick<Hypervisor, "sshKey">, ctx: Pick<PlanContext, "projectDir" | "homeDir">): string | undefined {
+    if (cfg.ssh?.publicKeyPath !== undefined) return resolveLocalPath(cfg.ssh.publicKeyPath, ctx);
+    return hv.sshKey !== undefined && "path" in hv.sshKey ? `${resolveLocalPath(hv.sshKey.path, ctx)}.pub` : undefined;
+}
+
 /** One file of an image, uploaded once per hypervisor that needs it. */
 export interface ImageFile {
     /** Part of resource names: `disk`, `kernel`, `initrd`, or `docker-image` (the dpservice dev stage). */
